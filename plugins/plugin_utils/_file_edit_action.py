@@ -1,0 +1,149 @@
+# Copyright (c) 2026, lazypull.soci contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# Note that this plugin util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
+
+"""Base for action plugins that edit one text file on the managed node with controller-side logic.
+
+Round trips: one read (slurp); nothing more when the file is already right. On a change: one transfer of
+the new content, the optional validation command on that temporary copy, then ansible.builtin.copy, which
+does the backup and the atomic replace and applies owner/group/mode.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import shlex
+
+from ansible.module_utils.common.text.converters import to_bytes, to_text
+from ansible.plugins.action import ActionBase
+
+# Options of ansible.builtin.files that are passed on to the copy/file modules untouched.
+FILE_COMMON_ARGS = ("mode", "owner", "group", "seuser", "serole", "setype", "selevel", "attributes", "unsafe_writes")
+FILE_COMMON_SPEC = {
+    "mode": {"type": "raw"},
+    "owner": {"type": "str"},
+    "group": {"type": "str"},
+    "seuser": {"type": "str"},
+    "serole": {"type": "str"},
+    "setype": {"type": "str"},
+    "selevel": {"type": "str"},
+    "attributes": {"type": "str", "aliases": ["attr"]},
+    "unsafe_writes": {"type": "bool", "default": False},
+}
+
+
+class EditError(Exception):
+    """A one-line reason to fail the task; the file on the node is untouched."""
+
+
+class FileEditAction(ActionBase):
+    TRANSFERS_FILES = True
+    _requires_connection = True
+
+    argument_spec = {}
+    mutually_exclusive = ()
+
+    # --- to be provided by subclasses -------------------------------------------------------------------
+    def edit(self, text, params, exists):
+        """Return (new_text, facts): facts are extra keys for the task result."""
+        raise NotImplementedError
+
+    def check_validation(self, params, stdout, facts):
+        """Inspect the validation command's output; raise EditError if the new content does not do its job."""
+
+    # --- the pipeline ---------------------------------------------------------------------------------------
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        del tmp
+        spec = dict(self.argument_spec, **FILE_COMMON_SPEC)
+        dummy, params = self.validate_argument_spec(argument_spec=spec, mutually_exclusive=self.mutually_exclusive)
+        path = params["path"]
+        try:
+            exists, text = self._read(path, task_vars)
+            new_text, facts = self.edit(text, params, exists)
+            changed = new_text != text
+            result.update(facts)
+            result["path"] = path
+            if self._task.diff and changed:
+                result["diff"] = {"before": text, "after": new_text,
+                                  "before_header": path if exists else "%s (absent)" % path, "after_header": path}
+            if changed:
+                result.update(self._write(path, new_text, exists, params, facts, task_vars))
+            elif exists and any(params.get(k) is not None for k in FILE_COMMON_ARGS if k != "unsafe_writes"):
+                result.update(self._set_attributes(path, params, task_vars))
+            else:
+                result["changed"] = False
+            if changed and self._task.check_mode:
+                result["changed"] = True
+        except EditError as exc:
+            result.update(failed=True, changed=False, msg=str(exc))
+        finally:
+            self._remove_tmp_path(self._connection._shell.tmpdir)
+        return result
+
+    def _read(self, path, task_vars):
+        res = self._execute_module(module_name="ansible.legacy.slurp", module_args={"src": path},
+                                   task_vars=task_vars, wrap_async=False)
+        if res.get("failed"):
+            msg = res.get("msg", "")
+            if "not found" in msg:
+                return False, ""
+            raise EditError("%s: cannot read: %s" % (path, msg))
+        try:
+            return True, to_text(base64.b64decode(res["content"]), errors="strict")
+        except UnicodeDecodeError as exc:
+            raise EditError("%s: not a UTF-8 text file (%s)" % (path, exc))
+
+    def _write(self, path, new_text, exists, params, facts, task_vars):
+        validate = params.get("validate")
+        if self._task.check_mode and not validate:
+            return {"changed": True}
+        shell = self._connection._shell
+        tmpdir = shell.tmpdir or self._make_tmp_path()
+        source = shell.join_path(tmpdir, os.path.basename(path) or "source")
+        self._transfer_data(source, new_text)
+        self._fixup_perms2((tmpdir, source))
+        if validate:
+            self._validate(path, source, validate, params, facts, task_vars)
+        if self._task.check_mode:
+            return {"changed": True}
+        copy_args = {k: params[k] for k in FILE_COMMON_ARGS if params.get(k) is not None}
+        if not exists and "mode" not in copy_args:
+            copy_args["mode"] = "0644"
+        copy_args.update(src=source, dest=path, backup=params.get("backup", False), follow=True, force=True,
+                         checksum=hashlib.sha1(to_bytes(new_text)).hexdigest(),
+                         _original_basename=os.path.basename(path))
+        res = self._execute_module(module_name="ansible.legacy.copy", module_args=copy_args,
+                                   task_vars=task_vars, wrap_async=False)
+        if res.get("failed"):
+            raise EditError("%s: could not replace the file: %s" % (path, res.get("msg")))
+        out = {"changed": True}
+        if res.get("backup_file"):
+            out["backup_file"] = res["backup_file"]
+        return out
+
+    def _validate(self, path, source, validate, params, facts, task_vars):
+        if "%s" not in validate:
+            raise EditError("validate must contain %%s (the file to check), got: %s" % validate)
+        command = validate.replace("%s", shlex.quote(source))
+        res = self._execute_module(module_name="ansible.legacy.command", module_args={"cmd": command},
+                                   task_vars=task_vars, wrap_async=False)
+        if res.get("rc", 1) != 0:
+            detail = (res.get("stderr") or res.get("msg") or res.get("stdout") or "").strip().splitlines()
+            raise EditError("%s: the new content failed validation (%s, rc=%s): %s; the file was not changed"
+                            % (path, validate, res.get("rc"), detail[-1] if detail else "no output"))
+        self.check_validation(params, res.get("stdout", ""), facts)
+
+    def _set_attributes(self, path, params, task_vars):
+        file_args = {k: params[k] for k in FILE_COMMON_ARGS if params.get(k) is not None}
+        file_args.update(path=path, state="file", follow=True)
+        res = self._execute_module(module_name="ansible.legacy.file", module_args=file_args,
+                                   task_vars=task_vars, wrap_async=False)
+        if res.get("failed"):
+            raise EditError("%s: could not set file attributes: %s" % (path, res.get("msg")))
+        return {"changed": res.get("changed", False)}
