@@ -18,7 +18,8 @@ import re
 # containerd containerd.io 2.0.0-rc.6 <sha>
 _VERSION = re.compile(
     r"(?:^|\s)v?(?P<major>0|[1-9]\d*)\.(?P<minor>0|[1-9]\d*)\.(?P<patch>0|[1-9]\d*)"
-    r"(?:-(?P<pre>(?:alpha|beta|rc)[.]?\d*))?(?P<local>[~+][0-9A-Za-z.~+-]*)?(?=\s|$)")
+    r"(?P<suffix>[-~+][0-9A-Za-z.~+-]*)?(?=\s|$)")
+_PRERELEASE = re.compile(r"^-((?:alpha|beta|rc)[.]?\d*)")
 
 CRI_IMAGES_TABLE_V2 = 'plugins."io.containerd.grpc.v1.cri".containerd'
 CRI_IMAGES_TABLE_V3 = 'plugins."io.containerd.cri.v1.images"'
@@ -36,7 +37,8 @@ def parse_version(output):
     if not match:
         raise VersionError("no containerd version in %r" % (first[:120] or text[:120]))
     major, minor, patch = int(match.group("major")), int(match.group("minor")), int(match.group("patch"))
-    pre = match.group("pre")
+    pre_match = _PRERELEASE.match(match.group("suffix") or "")
+    pre = pre_match.group(1) if pre_match else None
     version = "%d.%d.%d" % (major, minor, patch)
     pep440 = version + (_pep440_pre(pre) if pre else "")
     return {

@@ -319,6 +319,9 @@ def effective_problem(dump, path, state, snapshotter, address, file_schema):
         return None
     if file_schema == 1 and effective["version"] >= 3:
         hint = "containerd 2.x ignores the CRI section of a version 1 file; migrate it to version 3"
+    elif file_schema == 2 and effective["version"] >= 3:
+        hint = ("containerd 2.x did not carry these version 2 settings over when it migrated the file "
+                "(containerd/containerd#10120); migrate it with `containerd config migrate` and patch the result")
     elif file_schema and file_schema > effective["version"]:
         hint = "the file is config version %d but this containerd reads at most version %d" % (
             file_schema, effective["version"])
