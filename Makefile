@@ -7,7 +7,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 PY_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 VENV ?= .cache/venv-$(PY_VERSION)
-BIN := $(CURDIR)/$(VENV)/bin
+BIN := $(abspath $(VENV))/bin
 CONTAINERD_CACHE := $(CURDIR)/.cache/containerd
 # ansible-test needs the collection at .../ansible_collections/<namespace>/<name>: a staged copy of the tree.
 COLLECTIONS := $(CURDIR)/.cache/collections
@@ -38,6 +38,7 @@ containerd:
 stage: venv
 	@rm -rf $(STAGE) && mkdir -p $(STAGE)
 	@git ls-files -z -co --exclude-standard | tar --null -T - -cf - | tar -xf - -C $(STAGE)
+	@git -C $(STAGE) init -q  # a repository of its own: ansible-test lists files with git, and .cache is ignored here
 	@mkdir -p $(STAGE)/tests/output && ln -sfn $(CONTAINERD_CACHE) $(STAGE)/tests/output/containerd
 
 units: stage containerd
@@ -50,7 +51,8 @@ sanity: stage
 
 integration: stage containerd
 	@echo "== ansible-test integration (modules against real files and real containerd binaries)"
-	printf 'containerd_cache: %s\n' "$(CONTAINERD_CACHE)" > $(STAGE)/tests/integration/integration_config.yml
+	printf 'containerd_cache: %s\nfixtures: %s\n' "$(CONTAINERD_CACHE)" "$(STAGE)/tests/unit/fixtures" \
+	  > $(STAGE)/tests/integration/integration_config.yml
 	cd $(STAGE) && ansible-test integration --local --python $(PY_VERSION) $(INTEGRATION_ARGS)
 
 lint: stage

@@ -29,7 +29,7 @@ class ActionModule(FileEditAction):
         path = params["path"]
         if not exists:
             if params["state"] == "absent":
-                return text, {"config_version": None, "cri_table": None, "keys": []}
+                return text, {"config_version": None, "cri_table": None, "patched_keys": []}
             if not params["create"]:
                 raise EditError("%s: no such file; set create=true to write a new containerd config" % path)
             if params["config_version"] == "auto":
@@ -45,7 +45,7 @@ class ActionModule(FileEditAction):
         except ConfigError as exc:
             raise EditError(str(exc))
         return result.text, {"config_version": result.config_version, "cri_table": result.cri_table,
-                             "keys": result.keys}
+                             "patched_keys": result.keys}
 
     def check_validation(self, params, stdout, facts):
         problem = effective_problem(stdout, params["path"], params["state"], params["snapshotter"],

@@ -177,7 +177,7 @@ cri_table:
   returned: success
   type: str
   sample: plugins."io.containerd.grpc.v1.cri".containerd
-keys:
+patched_keys:
   description: TOML paths of the keys this run set, restored or removed. Empty when nothing changed.
   returned: success
   type: list
