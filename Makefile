@@ -15,7 +15,7 @@ STAGE := $(COLLECTIONS)/ansible_collections/lazypull/soci
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help venv containerd stage units sanity integration lint docs build changelog test clean
+.PHONY: help venv containerd stage units sanity compat integration lint docs build changelog test clean
 
 help:
 	@echo "make test   - install what the tests need, then run sanity, units, integration, lint and docs checks"
@@ -25,11 +25,21 @@ help:
 $(VENV)/.stamp: requirements/test.txt
 	@echo "== virtualenv $(VENV) (Python $(PY_VERSION))"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -r requirements/test.txt
+	$(BIN)/python -m pip install -qq --upgrade pip
+	$(BIN)/python -m pip install -qq -r requirements/test.txt
 	touch $@
 
 venv: $(VENV)/.stamp
+
+# ansible-test installs the pinned tools of every sanity test into this one (its --venv mode needs a download
+# that only works with full internet access).
+SANITY_VENV := $(abspath $(VENV))-sanity
+$(SANITY_VENV)/.stamp: requirements/sanity.txt
+	$(PYTHON) -m venv $(SANITY_VENV)
+	$(SANITY_VENV)/bin/python -m pip install -qq --upgrade pip
+	$(SANITY_VENV)/bin/python -m pip install -qq -r requirements/sanity.txt
+	tests/utils/ansible-test-get-pip.sh $(SANITY_VENV)/bin/python
+	touch $@
 
 containerd:
 	@echo "== real containerd binaries (Debian packages, unpacked into .cache)"
@@ -45,9 +55,9 @@ units: stage containerd
 	@echo "== ansible-test units"
 	cd $(STAGE) && ansible-test units --venv --python $(PY_VERSION) --requirements
 
-sanity: stage
+sanity: stage $(SANITY_VENV)/.stamp
 	@echo "== ansible-test sanity"
-	cd $(STAGE) && ansible-test sanity --venv --requirements $(SANITY_ARGS)
+	cd $(STAGE) && $(SANITY_VENV)/bin/ansible-test sanity --local --python $(PY_VERSION) --requirements $(SANITY_ARGS)
 
 integration: stage containerd
 	@echo "== ansible-test integration (modules against real files and real containerd binaries)"
@@ -61,20 +71,27 @@ lint: stage
 
 docs: build
 	@echo "== ansible-doc renders every module from the installed build"
-	rm -rf .cache/installed && ansible-galaxy collection install -p .cache/installed .cache/build/lazypull-soci-*.tar.gz >/dev/null
-	for m in containerd_version containerd_soci_patch kubelet_image_endpoint; do \
-	  ANSIBLE_COLLECTIONS_PATH=.cache/installed ansible-doc lazypull.soci.$$m | head -n 1; done
+	rm -rf .cache/installed
+	ansible-galaxy collection install --force -p .cache/installed .cache/build/lazypull-soci-*.tar.gz >/dev/null
+	@for m in containerd_version containerd_soci_patch kubelet_image_endpoint; do \
+	  ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.cache/installed ANSIBLE_NOCOLOR=1 ansible-doc lazypull.soci.$$m > .cache/doc.txt; \
+	  grep -q "^> MODULE lazypull.soci.$$m (.*/.cache/installed/" .cache/doc.txt || { cat .cache/doc.txt; exit 1; }; \
+	  echo "ansible-doc lazypull.soci.$$m: $$(wc -l < .cache/doc.txt) lines"; done
 
 build: stage
 	@rm -rf .cache/build && mkdir -p .cache/build
 	cd $(STAGE) && ansible-galaxy collection build --force --output-path $(CURDIR)/.cache/build >/dev/null
 	@ls .cache/build
 
+compat:
+	@echo "== target-side code on every Python 3.8-3.13 this machine has"
+	tests/utils/compile-target-code.sh
+
 changelog: venv
 	antsibull-changelog lint
 
 test: venv containerd
-	@$(MAKE) --no-print-directory changelog sanity units integration lint docs
+	@$(MAKE) --no-print-directory changelog compat sanity units integration lint docs
 	@echo "== all checks passed"
 
 clean:

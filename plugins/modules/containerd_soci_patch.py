@@ -13,7 +13,7 @@ module: containerd_soci_patch
 short_description: Point containerd's CRI at the SOCI snapshotter by patching only the keys SOCI needs
 version_added: 1.0.0
 description:
-  - Patches a containerd C(config.toml) so that the CRI plugin pulls through a remote snapshotter (SOCI by default):
+  - Patches a containerd C(config.toml) so that the CRI plugin pulls through a remote snapshotter (SOCI by default). It
     sets C(snapshotter) and C(disable_snapshot_annotations) in the CRI image table of the file's schema and
     registers the C([proxy_plugins.<snapshotter>]) table with C(type), C(address) and C(exports.root).
   - Handles config schema 1 (no C(version) key, C(plugins.cri)), 2 (C(plugins."io.containerd.grpc.v1.cri".containerd)),
@@ -21,14 +21,14 @@ description:
     Existing tables are merged into; no table is ever appended twice.
   - Everything else in the file is kept byte for byte, including comments, key order, quoting and placeholders such
     as C(sandbox_image = "SANDBOX_IMAGE") in the EKS AL2 template.
-  - A key the patch adds or changes gets a trailing C(# lazypull.soci: added) or C(# lazypull.soci: was <value>)
-    comment, so that O(state=absent) gives back exactly the previous values.
+  - "A key the patch adds or changes gets a trailing C(# lazypull.soci: added) or C(# lazypull.soci: was <value>)
+    comment, so that O(state=absent) gives back exactly the previous values."
   - The file is parsed and rendered on the controller with C(tomlkit); the managed node needs nothing beyond Python.
 extends_documentation_fragment:
   - ansible.builtin.files
   - ansible.builtin.action_common_attributes
+  - action_common_attributes.files
   - ansible.builtin.action_common_attributes.flow
-  - ansible.builtin.action_common_attributes.files
 attributes:
   action:
     support: full
@@ -133,7 +133,7 @@ seealso:
     description: The containerd settings SOCI needs.
     link: https://github.com/awslabs/soci-snapshotter/blob/main/docs/kubernetes.md
 author:
-  - lazypull.soci contributors
+  - lazypull.soci maintainers (@lazypull)
 """
 
 EXAMPLES = r"""

@@ -57,7 +57,7 @@ notes:
 seealso:
   - module: lazypull.soci.containerd_soci_patch
 author:
-  - lazypull.soci contributors
+  - lazypull.soci maintainers (@lazypull)
 """
 
 EXAMPLES = r"""

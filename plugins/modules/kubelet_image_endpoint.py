@@ -22,8 +22,8 @@ description:
 extends_documentation_fragment:
   - ansible.builtin.files
   - ansible.builtin.action_common_attributes
+  - action_common_attributes.files
   - ansible.builtin.action_common_attributes.flow
-  - ansible.builtin.action_common_attributes.files
 attributes:
   action:
     support: full
@@ -80,7 +80,7 @@ notes:
 seealso:
   - module: lazypull.soci.containerd_soci_patch
 author:
-  - lazypull.soci contributors
+  - lazypull.soci maintainers (@lazypull)
 """
 
 EXAMPLES = r"""

@@ -109,7 +109,7 @@ def _members(text):
         key, end = json.decoder.scanstring(text, pos + 1)
         colon = _WS.match(text, end).end()
         value_start = _WS.match(text, colon + 1).end()
-        _, value_end = decoder.raw_decode(text, value_start)
+        value_end = decoder.raw_decode(text, value_start)[1]
         members.append((key, pos, value_end))
         pos = _WS.match(text, value_end).end()
         if text[pos:pos + 1] == ",":

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import difflib
-import os
 import subprocess
 
 import pytest

@@ -89,7 +89,7 @@ def test_empty_files():
 
 @pytest.mark.parametrize("name, message", [
     ("malformed.json", r"^malformed.json: invalid JSON at line 4, column 1: "),
-    ("malformed.yaml", r"^malformed.yaml: invalid YAML at line \d+, column \d+: "),
+    ("malformed-yaml.txt", r"^malformed-yaml.txt: invalid YAML at line \d+, column \d+: "),
     ("not-kubelet.yaml", r"^not-kubelet.yaml: kind is 'Pod', not KubeletConfiguration$"),
 ])
 def test_bad_files_are_refused_with_file_and_place(name, message):
