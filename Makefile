@@ -14,8 +14,11 @@ COLLECTIONS := $(CURDIR)/.cache/collections
 STAGE := $(COLLECTIONS)/ansible_collections/lazypull/soci
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PATH := $(BIN):$(PATH)
+# Test nodes: podman with project settings (runc, ulimits), services' state outside the staged tree.
+export CONTAINERS_CONF := $(CURDIR)/molecule/resources/containers.conf
+export LAZYPULL_TEST_STATE := $(CURDIR)/.cache/test-services
 
-.PHONY: help venv containerd stage units sanity compat integration lint docs build changelog test clean
+.PHONY: help venv containerd stage units sanity compat integration molecule lint docs build changelog test clean
 
 help:
 	@echo "make test   - install what the tests need, then run sanity, units, integration, lint and docs checks"
@@ -65,6 +68,10 @@ integration: stage containerd
 	  > $(STAGE)/tests/integration/integration_config.yml
 	cd $(STAGE) && ansible-test integration --local --python $(PY_VERSION) $(INTEGRATION_ARGS)
 
+molecule: stage
+	@echo "== molecule: the role on real systemd + containerd nodes (podman)"
+	cd $(STAGE) && NO_COLOR=1 ANSIBLE_FORCE_COLOR=0 molecule test --all
+
 lint: stage
 	@echo "== ansible-lint (production profile)"
 	cd $(STAGE) && ansible-lint
@@ -91,7 +98,7 @@ changelog: venv
 	antsibull-changelog lint
 
 test: venv containerd
-	@$(MAKE) --no-print-directory changelog compat sanity units integration lint docs
+	@$(MAKE) --no-print-directory changelog compat sanity units integration lint docs molecule
 	@echo "== all checks passed"
 
 clean:

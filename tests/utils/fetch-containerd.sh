@@ -19,15 +19,7 @@ if [ $have_all = 1 ]; then
   exit 0
 fi
 
-archive_uri() {
-  # First Debian archive (not the security archive) named in the machine's apt sources, deb822 or one-line format.
-  { cat /etc/apt/sources.list.d/*.sources 2>/dev/null | sed -n 's/^URIs:[[:space:]]*//p' | tr ' ' '\n'
-    cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null \
-      | sed -n 's/^deb[[:space:]]\+\(\[[^]]*\][[:space:]]\+\)\?\([^[:space:]]\+\).*/\2/p'
-  } | grep -E '/debian/?$' | grep -v security | head -n 1 || true
-}
-
-uri=$(archive_uri)
+uri=$("$(dirname "$0")/debian-mirror.sh")
 if [ -z "$uri" ]; then
   echo "fetch-containerd: no Debian archive found in /etc/apt/sources.list{,.d}; add one or pre-fill $cache" >&2
   exit 1

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Loopback services the test nodes use (they share the host's network):
+#   127.0.0.1:5124  HTTP server with a release-shaped SOCI tarball built from the TEST STAND-INS (tests/standin)
+#   127.0.0.1:5123  Debian's docker-registry, to push a test image to and pull it through SOCI
+# services.sh start|stop STATE_DIR [SOCI_VERSION]
+set -euo pipefail
+action=${1:?usage: services.sh start|stop STATE_DIR [SOCI_VERSION]}
+state=${2:?usage: services.sh start|stop STATE_DIR [SOCI_VERSION]}
+version=${3:-0.15.0}
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$state"
+state=$(cd "$state" && pwd)
+
+up() { python3 - "$1" <<'PY'
+import socket, sys
+s = socket.socket()
+s.settimeout(1)
+sys.exit(s.connect_ex(("127.0.0.1", int(sys.argv[1]))))
+PY
+}
+
+start() {  # name port command...
+  local name=$1 port=$2
+  shift 2
+  if up "$port"; then return 0; fi
+  nohup "$@" >"$state/$name.log" 2>&1 &
+  echo $! >"$state/$name.pid"
+  for _ in $(seq 50); do up "$port" && return 0; sleep 0.2; done
+  echo "services.sh: $name did not start on port $port:" >&2
+  cat "$state/$name.log" >&2
+  exit 1
+}
+
+case $action in
+  start)
+    "$here/../../tests/standin/make-release.sh" "$version" "$state/releases" >/dev/null
+    start release 5124 python3 -m http.server --bind 127.0.0.1 --directory "$state/releases" 5124
+    mkdir -p "$state/registry"
+    REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY="$state/registry" start registry 5123 \
+      docker-registry serve "$here/registry.yml"
+    echo "release server http://127.0.0.1:5124, registry 127.0.0.1:5123"
+    ;;
+  stop)
+    for name in release registry; do
+      if [ -f "$state/$name.pid" ]; then kill "$(cat "$state/$name.pid")" 2>/dev/null || true; fi
+      rm -f "$state/$name.pid"
+    done
+    ;;
+  *) echo "usage: services.sh start|stop STATE_DIR [SOCI_VERSION]" >&2; exit 2 ;;
+esac
