@@ -18,11 +18,11 @@ export PATH := $(BIN):$(PATH)
 export CONTAINERS_CONF := $(CURDIR)/molecule/resources/containers.conf
 export LAZYPULL_TEST_STATE := $(CURDIR)/.cache/test-services
 
-.PHONY: help venv containerd stage units sanity compat integration molecule lint docs build changelog test clean
+.PHONY: demo demo-clean help venv containerd stage units sanity compat integration molecule lint docs build changelog test clean
 
 help:
 	@echo "make test   - install what the tests need, then run sanity, units, integration, lint and docs checks"
-	@echo "make demo   - (see README) run the collection against a node"
+	@echo "make demo   - boot a throw-away node, install SOCI with lazypull.soci.install, print the verify report"
 	@echo "PYTHON=$(PYTHON) (Python $(PY_VERSION)); VENV=$(VENV)"
 
 $(VENV)/.stamp: requirements/test.txt
@@ -100,6 +100,13 @@ changelog: venv
 test: venv containerd
 	@$(MAKE) --no-print-directory changelog compat sanity units integration lint docs molecule
 	@echo "== all checks passed"
+
+demo: stage
+	@echo "== demo: a node, SOCI installed on it, and the report"
+	examples/demo/demo.sh
+
+demo-clean: venv
+	ansible-playbook molecule/resources/playbooks/destroy.yml -e '{"lazypull_nodes": [{"name": "lazypull-demo"}]}'
 
 clean:
 	rm -rf .cache/collections .cache/build .cache/installed

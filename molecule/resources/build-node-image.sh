@@ -19,6 +19,7 @@ mirror=$("$here/../../tests/utils/debian-mirror.sh")
 echo "build-node-image: building $image from $suite packages (about a minute)" >&2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# shellcheck disable=SC2016  # "$1" is for mmdebstrap's hook shell, not for this one
 mmdebstrap --quiet --variant=apt --include="$packages" \
   --customize-hook='chroot "$1" systemctl mask getty@tty1.service console-getty.service systemd-firstboot.service' \
   "$suite" "$work/rootfs.tar" "$mirror" >&2

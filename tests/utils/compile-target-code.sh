@@ -6,7 +6,7 @@ files=(plugins/modules/*.py plugins/module_utils/*.py)
 checked=()
 for v in 3.8 3.9 3.10 3.11 3.12 3.13; do
   for py in "$(command -v "python$v" 2>/dev/null || true)" "$HOME"/.pyenv/versions/"$v".*/bin/"python$v"; do
-    [ -x "$py" ] && "$py" -c 'import sys' 2>/dev/null || continue
+    if ! { [ -x "$py" ] && "$py" -c 'import sys' 2>/dev/null; }; then continue; fi
     "$py" - "${files[@]}" <<'PY'
 import sys
 for path in sys.argv[1:]:

@@ -41,7 +41,7 @@ for s in "${suites[@]}"; do
   [ -x "$cache/$s/usr/bin/containerd" ] && continue
   rm -rf "$apt_dir/debs/$s" && mkdir -p "$apt_dir/debs/$s"
   (cd "$apt_dir/debs/$s" && apt-get -qq "${apt_opts[@]}" download "containerd/$s")
-  rm -rf "$cache/$s"
+  rm -rf "${cache:?}/$s"
   dpkg -x "$apt_dir"/debs/"$s"/containerd_*.deb "$cache/$s"
   printf '%-9s %s\n' "$s" "$("$cache/$s/usr/bin/containerd" --version)"
 done
