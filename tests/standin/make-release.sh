@@ -13,7 +13,7 @@ dir="$out/v$version"
 mkdir -p "$dir"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-sed "s/@VERSION@/$version/" "$here/soci-snapshotter-grpc-standin.py" >"$work/soci-snapshotter-grpc"
+{ echo '#!/usr/bin/python3'; sed "s/@VERSION@/$version/" "$here/soci-snapshotter-grpc-standin.py"; } >"$work/soci-snapshotter-grpc"
 sed "s/@VERSION@/$version/" "$here/soci-standin.sh" >"$work/soci"
 chmod 0755 "$work/soci-snapshotter-grpc" "$work/soci"
 echo "Test stand-in for the SOCI snapshotter release; built by lazypull.soci tests/standin. Not SOCI." >"$work/NOTICE.md"
