@@ -26,27 +26,10 @@ description:
   - The file is parsed and rendered on the controller with C(tomlkit); the managed node needs nothing beyond Python.
 extends_documentation_fragment:
   - ansible.builtin.files
-  - ansible.builtin.action_common_attributes
-  - action_common_attributes.files
-  - ansible.builtin.action_common_attributes.flow
+  - lazypull.soci._file_edit
 attributes:
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
   check_mode:
-    support: full
     details: With O(validate), the validation command still runs on a temporary copy in check mode.
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
-  safe_file_operations:
-    support: full
-  vault:
-    support: none
 options:
   path:
     description:
@@ -101,10 +84,6 @@ options:
         C(lazypull.soci) marker recording its previous value.
     type: str
     default: overlayfs
-  backup:
-    description: Keep a timestamped copy of the original file next to it when the file changes.
-    type: bool
-    default: false
   validate:
     description:
       - Command run on a temporary copy of the new content before it replaces the file; C(%s) is that copy.

@@ -21,26 +21,7 @@ description:
     parsed again and must equal the original plus the one change, otherwise the task fails and the file is untouched.
 extends_documentation_fragment:
   - ansible.builtin.files
-  - ansible.builtin.action_common_attributes
-  - action_common_attributes.files
-  - ansible.builtin.action_common_attributes.flow
-attributes:
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
-  safe_file_operations:
-    support: full
-  vault:
-    support: none
+  - lazypull.soci._file_edit
 options:
   path:
     description: The KubeletConfiguration file.
@@ -61,10 +42,6 @@ options:
     type: str
     choices: [auto, json, yaml]
     default: auto
-  backup:
-    description: Keep a timestamped copy of the original file next to it when the file changes.
-    type: bool
-    default: false
   create:
     description:
       - Create the file as a minimal KubeletConfiguration (for example a drop-in) when it does not exist.
