@@ -46,7 +46,6 @@ class FileEditAction(ActionBase):
     _requires_connection = True
 
     argument_spec = {}
-    mutually_exclusive = ()
 
     # --- to be provided by subclasses -------------------------------------------------------------------
     def edit(self, text, params, exists):
@@ -61,7 +60,7 @@ class FileEditAction(ActionBase):
         result = super().run(tmp, task_vars)
         del tmp
         spec = dict(self.argument_spec, **FILE_COMMON_SPEC)
-        dummy, params = self.validate_argument_spec(argument_spec=spec, mutually_exclusive=self.mutually_exclusive)
+        dummy, params = self.validate_argument_spec(argument_spec=spec)
         path = params["path"]
         try:
             exists, text = self._read(path, task_vars)
@@ -78,8 +77,6 @@ class FileEditAction(ActionBase):
                 result.update(self._set_attributes(path, params, task_vars))
             else:
                 result["changed"] = False
-            if changed and self._task.check_mode:
-                result["changed"] = True
         except EditError as exc:
             result.update(failed=True, changed=False, msg=str(exc))
         finally:
