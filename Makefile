@@ -46,7 +46,8 @@ $(SANITY_VENV)/.stamp: requirements/sanity.txt
 
 containerd:
 	@echo "== real containerd binaries (Debian packages, unpacked into .cache)"
-	tests/utils/fetch-containerd.sh $(CONTAINERD_CACHE)
+	tests/utils/fetch-deb.sh $(CONTAINERD_CACHE) containerd bookworm trixie sid
+	@for s in bookworm trixie sid; do $(CONTAINERD_CACHE)/$$s/usr/bin/containerd --version; done
 
 stage: venv
 	@rm -rf $(STAGE) && mkdir -p $(STAGE)

@@ -20,4 +20,4 @@ def pytest_generate_tests(metafunc):
 @pytest.fixture(autouse=True)
 def _require_containerd(request):
     if "containerd" in request.fixturenames and request.getfixturevalue("containerd") is None:
-        pytest.fail("no containerd binaries under %s; run `make containerd` (tests/utils/fetch-containerd.sh)" % SEARCH)
+        pytest.fail("no containerd binaries under %s; run `make containerd` (tests/utils/fetch-deb.sh)" % SEARCH)

@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """Real containerd binaries for the tests: Debian's containerd 1.6 (bookworm), 1.7 (trixie) and 2.x (sid),
-unpacked by tests/utils/fetch-containerd.sh. `make test` fetches them; tests that need them fail without them."""
+unpacked by tests/utils/fetch-deb.sh. `make test` fetches them; tests that need them fail without them."""
 
 from __future__ import annotations
 
