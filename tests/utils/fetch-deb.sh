@@ -29,7 +29,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   for s in "${missing[@]}"; do echo "deb [signed-by=$keyring] $uri $s main"; done >"$apt_dir/sources.list"
   apt_opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
             -o "Dir::State=$apt_dir/state" -o "Dir::Cache=$apt_dir/cache" -o Debug::NoLocking=1
-            -o APT::Sandbox::User=root)
+            -o APT::Sandbox::User=root -o Acquire::Check-Valid-Until=false)  # dated mirror snapshots expire
   echo "fetch-deb: reading package lists for ${missing[*]}"
   apt-get -qq "${apt_opts[@]}" update
   for s in "${missing[@]}"; do
