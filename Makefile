@@ -70,7 +70,7 @@ integration: stage containerd
 	cd $(STAGE) && ansible-test integration --local --python $(PY_VERSION) $(INTEGRATION_ARGS)
 
 # Scenarios that run here (Debian-built nodes); the Amazon Linux ones need a registry that serves their images.
-LOCAL_SCENARIOS := default eks-al2-containerd16 kubeadm-containerd2 eks-al2023-containerd2
+LOCAL_SCENARIOS := default eks-al2-containerd16 kubeadm-containerd2 eks-al2023-containerd2 gpu-nvidia
 AMAZON_SCENARIOS := amazonlinux2023 amazonlinux2
 MOLECULE := NO_COLOR=1 ANSIBLE_FORCE_COLOR=0 molecule
 

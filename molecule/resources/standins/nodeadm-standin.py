@@ -12,11 +12,13 @@ that is not a node.eks.aws/v1alpha1 NodeConfig, or whose TOML does not parse, fa
 import glob
 import json
 import os
-import re
 import sys
 import tomllib
 
 import yaml
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from toml_dump import dump_toml  # noqa: E402  (the stand-ins' shared TOML writer)
 
 BASE = "/etc/eks/lazypull-standin"
 
@@ -28,32 +30,6 @@ def merge(into, extra):
         else:
             into[key] = value
     return into
-
-
-def toml_key(key):
-    return key if re.match(r"^[A-Za-z0-9_-]+$", key) else json.dumps(key)
-
-
-def toml_value(value):
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(toml_value(v) for v in value) + "]"
-    return json.dumps(value)
-
-
-def dump_toml(data, prefix=()):
-    lines = [f"{toml_key(k)} = {toml_value(v)}" for k, v in data.items() if not isinstance(v, dict)]
-    out = ""
-    if prefix and (lines or not any(isinstance(v, dict) for v in data.values())):
-        out += "\n[" + ".".join(toml_key(k) for k in prefix) + "]\n"
-    out += "".join(line + "\n" for line in lines)
-    for key, value in data.items():
-        if isinstance(value, dict):
-            out += dump_toml(value, prefix + (key,))
-    return out
 
 
 def main():
