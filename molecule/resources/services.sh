@@ -22,7 +22,11 @@ PY
 start() {  # name port command...
   local name=$1 port=$2
   shift 2
-  if up "$port"; then return 0; fi
+  if [ -f "$state/$name.pid" ] && kill -0 "$(cat "$state/$name.pid")" 2>/dev/null; then return 0; fi
+  if up "$port"; then
+    echo "services.sh: 127.0.0.1:$port is taken by a process this script did not start; stop it first" >&2
+    exit 1
+  fi
   nohup "$@" >"$state/$name.log" 2>&1 &
   echo $! >"$state/$name.pid"
   for _ in $(seq 50); do up "$port" && return 0; sleep 0.2; done
