@@ -131,7 +131,9 @@ class FileEditAction(ActionBase):
         res = self._execute_module(module_name="ansible.legacy.command", module_args={"cmd": command},
                                    task_vars=task_vars, wrap_async=False)
         if res.get("rc", 1) != 0:
-            detail = (res.get("stderr") or res.get("msg") or res.get("stdout") or "").strip().splitlines()
+            detail = (res.get("stderr") or res.get("msg") or res.get("stdout") or "").strip()
+            # The command saw a temporary copy; name the file the user knows.
+            detail = detail.replace(source, "%s (patched copy)" % path).splitlines()
             raise EditError("%s: the new content failed validation (%s, rc=%s): %s; the file was not changed"
                             % (path, validate, res.get("rc"), detail[-1] if detail else "no output"))
         self.check_validation(params, res.get("stdout", ""), facts)
