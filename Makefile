@@ -18,7 +18,7 @@ export PATH := $(BIN):$(PATH)
 export CONTAINERS_CONF := $(CURDIR)/molecule/resources/containers.conf
 export LAZYPULL_TEST_STATE := $(CURDIR)/.cache/test-services
 
-.PHONY: demo demo-clean molecule-amazonlinux help venv containerd stage units sanity compat integration molecule lint docs build changelog test clean
+.PHONY: demo demo-clean reliability molecule-amazonlinux help venv containerd stage units sanity compat integration molecule lint docs build changelog test clean
 
 help:
 	@echo "make test   - install what the tests need, then run sanity, units, integration, lint and docs checks"
@@ -84,6 +84,16 @@ molecule: stage
 	  grep -E '> (converge|idempotence|verify|side_effect): Executed' $(CURDIR)/.cache/molecule-$$s.log | tail -n 5; \
 	  echo "   $$s passed in $$(( $$(date +%s) - start )) s"; done
 
+# Faults, bad inputs, check mode, interrupted runs, rollback, uninstall round trip (tests/reliability); a full run
+# rewrites docs/reliability.md and fails if that changes it. CASE=<id> runs one case and leaves the file alone.
+RELIABILITY_REPORT := $(CURDIR)/docs/reliability.md
+reliability: stage
+	@echo "== reliability: lazypull.soci.install against nodes with something wrong with them"
+	cd tests/reliability && $(if $(CASE),,LAZYPULL_RELIABILITY_REPORT=$(RELIABILITY_REPORT)) \
+	  python -m pytest -p no:cacheprovider -q -rA --tb=short $(if $(CASE),-k '$(CASE)') .
+	@$(if $(CASE),true,git diff --quiet -- docs/reliability.md || { git --no-pager diff -- docs/reliability.md; \
+	  echo "docs/reliability.md is not what this run produced: commit the new one"; exit 1; })
+
 molecule-amazonlinux: stage
 	cd $(STAGE) && for s in $(AMAZON_SCENARIOS); do $(MOLECULE) test -s $$s || exit 1; done
 
@@ -113,7 +123,7 @@ changelog: venv
 	antsibull-changelog lint
 
 test: venv containerd
-	@$(MAKE) --no-print-directory changelog compat sanity units integration lint docs molecule
+	@$(MAKE) --no-print-directory changelog compat sanity units integration lint docs molecule reliability
 	@echo "== all checks passed"
 
 demo: stage

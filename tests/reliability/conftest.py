@@ -1,0 +1,99 @@
+# Copyright (c) 2026, lazypull.soci contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Fixtures: the services, one prepared EKS AL2-style node image, a fresh node per case, the results record."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import pytest
+
+from node import REPO, WORK, Node, podman
+from report import write_report
+
+RESOURCES = os.path.join(REPO, "molecule", "resources")
+STATE = os.environ.get("LAZYPULL_TEST_STATE", os.path.join(REPO, ".cache", "test-services"))
+IMAGE = "localhost/lazypull-reliability:prepared"
+RESULTS = []
+
+
+def run(*argv):
+    proc = subprocess.run(argv, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError("%s failed: %s%s" % (" ".join(argv), proc.stdout[-2000:], proc.stderr[-2000:]))
+    return proc.stdout
+
+
+@pytest.fixture(scope="session")
+def node_image():
+    """Services up, faulty mirrors built, and an image of a node laid out like an EKS AL2 worker (containerd 1.7)."""
+    run(os.path.join(RESOURCES, "services.sh"), "start", STATE)
+    faults = os.path.join(REPO, "tests", "reliability", "make-fault-releases.sh")
+    run(faults, "0.15.0", os.path.join(STATE, "releases", "faults"))
+    run(faults, "0.15.1", os.path.join(STATE, "releases", "faults-0.15.1"))
+    image = run(os.path.join(RESOURCES, "build-node-image.sh"), "trixie").splitlines()[-1]
+    base = Node("lazypull-rel-base", image).boot()
+    try:
+        prepared = base.play(os.path.join(RESOURCES, "playbooks", "prepare.yml"), {"lazypull_layout": "eks_al2"})
+        assert prepared.rc == 0, "prepare.yml failed, see %s" % prepared.log
+        podman("rmi", "--force", IMAGE, check=False)  # the previous run's, so they do not pile up
+        podman("commit", "--quiet", base.name, IMAGE)
+    finally:
+        base.remove()
+    return IMAGE
+
+
+@pytest.fixture
+def fresh_node(node_image):
+    """fresh_node(name): a node booted from the prepared image, removed after the test."""
+    nodes = []
+
+    def boot(case_id):
+        node = Node("lazypull-rel-" + case_id, node_image).boot()
+        nodes.append(node)
+        return node
+
+    yield boot
+    if os.environ.get("LAZYPULL_KEEP_NODES") != "1":
+        for node in nodes:
+            node.remove()
+
+
+@pytest.fixture
+def record(request):
+    """The row this case adds to docs/reliability.md; the test fills in what it observed."""
+    row = {"id": request.node.callspec.id if hasattr(request.node, "callspec") else request.node.name[5:].replace("_", "-")}
+    RESULTS.append(row)
+    return row
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    row = item.funcargs.get("record") if hasattr(item, "funcargs") else None
+    if row is not None and (report.when == "call" or report.failed):
+        row["result"] = "passed" if report.passed else "FAILED"
+        if report.failed:
+            row["failure"] = str(report.longrepr).strip().splitlines()[-1][:300]
+
+
+def pytest_sessionfinish(session):
+    if not RESULTS:
+        return
+    os.makedirs(WORK, exist_ok=True)
+    with open(os.path.join(WORK, "results.json"), "w") as handle:
+        json.dump(RESULTS, handle, indent=1)
+    target = os.environ.get("LAZYPULL_RELIABILITY_REPORT")
+    if target:
+        write_report(RESULTS, target)
+
+
+@pytest.fixture(scope="session")
+def good_archive(node_image):
+    """The stand-in release archive as an air-gapped user would have it on the controller."""
+    arch = {"x86_64": "amd64", "aarch64": "arm64"}.get(os.uname().machine, os.uname().machine)
+    return os.path.join(STATE, "releases", "v0.15.0", "soci-snapshotter-0.15.0-linux-%s.tar.gz" % arch)

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Faulty mirrors for the reliability tests, built from the TEST STAND-IN release (tests/standin/make-release.sh):
+#   OUTDIR/<fault>/v<VERSION>/soci-snapshotter-<VERSION>-linux-<ARCH>.tar.gz (+ .sha256sum), served like GitHub's.
+#   checksum-mismatch  the .sha256sum names other bytes           truncated      half an archive, its own sha256sum
+#   no-daemon          the archive lacks soci-snapshotter-grpc     daemon-exits   the daemon exits 1 when started
+#   daemon-hangs       the daemon never tells systemd it is ready  missing        nothing at all (404)
+set -euo pipefail
+version=${1:?usage: make-fault-releases.sh VERSION OUTDIR}
+out=${2:?usage: make-fault-releases.sh VERSION OUTDIR}
+here=$(cd "$(dirname "$0")" && pwd)
+case $(uname -m) in x86_64) arch=amd64 ;; aarch64) arch=arm64 ;; *) arch=$(uname -m) ;; esac
+name="soci-snapshotter-$version-linux-$arch.tar.gz"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$here/../standin/make-release.sh" "$version" "$work/good" "$arch" >/dev/null
+mkdir -p "$work/members" && tar -xzf "$work/good/v$version/$name" -C "$work/members"
+
+publish() {  # fault archive-file
+  mkdir -p "$out/$1/v$version"
+  cp "$2" "$out/$1/v$version/$name"
+  (cd "$out/$1/v$version" && sha256sum "$name" >"$name.sha256sum")
+}
+repack() {  # fault: the members folder as it is now
+  (cd "$work/members" && tar --owner=0 --group=0 --mtime='2026-07-30 00:00Z' -czf "$work/$1.tar.gz" -- *)
+  publish "$1" "$work/$1.tar.gz"
+}
+# A daemon that answers --version and `config dump` like the stand-in and then fails the way the fault says.
+broken_daemon() {  # fault shell-lines
+  mv "$work/members/soci-snapshotter-grpc" "$work/good-daemon"
+  printf '#!/bin/sh\n# TEST FAULT (lazypull.soci reliability tests): %s\ncase "$*" in *--version*) echo "soci-snapshotter-grpc version v%s lazypull-test-fault"; exit 0 ;; *"config dump"*) exit 0 ;; esac\n%s\n' \
+    "$1" "$version" "$2" >"$work/members/soci-snapshotter-grpc"
+  chmod 0755 "$work/members/soci-snapshotter-grpc"
+  repack "$1"
+  mv "$work/good-daemon" "$work/members/soci-snapshotter-grpc"
+}
+
+rm -rf "$out" && mkdir -p "$out/missing"
+publish checksum-mismatch "$work/good/v$version/$name"
+echo "0000000000000000000000000000000000000000000000000000000000000000  $name" >"$out/checksum-mismatch/v$version/$name.sha256sum"
+head -c "$(( $(stat -c %s "$work/good/v$version/$name") / 2 ))" "$work/good/v$version/$name" >"$work/truncated.tar.gz"
+publish truncated "$work/truncated.tar.gz"
+broken_daemon daemon-exits 'echo "soci-snapshotter-grpc: TEST FAULT: failed to start" >&2; exit 1'
+broken_daemon daemon-hangs 'exec sleep infinity'
+rm "$work/members/soci-snapshotter-grpc" && repack no-daemon
+echo "$out"

@@ -1,0 +1,148 @@
+# Copyright (c) 2026, lazypull.soci contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Faults and bad inputs: lazypull.soci.install against a fresh EKS AL2-style node (systemd, containerd 1.7) that
+something is wrong with. Each case: the play fails (or skips) with one line naming the cause, the node's files,
+units and packages are as before (the role's rollback included), and containerd still runs a container with the
+snapshotter its pods use. SOCI comes from TEST STAND-IN releases (tests/standin, tests/reliability/
+make-fault-releases.sh); everything else on the node is real."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pytest
+
+from node import RELEASES, TEST_IMAGE, differences, one_line
+
+LIVE = "/etc/containerd/config.toml"
+KUBELET = "/etc/kubernetes/kubelet/kubelet-config.json"
+
+
+@dataclass
+class Fault:
+    id: str
+    group: str
+    what: str
+    expected: str
+    pattern: str
+    setup: str = ""
+    extra: dict = field(default_factory=dict)
+    fails: bool = True
+    rollback: bool = False  # containerd may have been restarted (on its restored configuration)
+    attempts: int = 0  # download attempts the play may make (0: not a download case)
+
+
+def mirror(fault, **extra):
+    return dict({"soci_release_base_url": "%s/faults/%s" % (RELEASES, fault)}, **extra)
+
+
+FAULTS = [
+    Fault("checksum-mismatch", "SOCI release", "the mirror's .sha256sum names other bytes than its archive",
+          "fails at once (no retries), names the URL and both hashes", r"^SOCI was not set up: .*tar\.gz: sha256 is "
+          r"[0-9a-f]{64}, expected 0{64}\. Rolled back: removed ", extra=mirror("checksum-mismatch"), attempts=1),
+    Fault("archive-404", "SOCI release", "the mirror has no such release (HTTP 404)",
+          "fails at once, names the URL and the status", r"sha256sum: HTTP Error 404", extra=mirror("missing"),
+          attempts=1),
+    Fault("mirror-unreachable", "SOCI release", "the mirror does not answer (connection refused), 2 retries",
+          "fails after 3 attempts, names the URL", r"http://127\.0\.0\.1:9/.*Connection refused.*\(after 3 attempts\)",
+          extra={"soci_release_base_url": "http://127.0.0.1:9", "soci_download_retries": 2}, attempts=3),
+    Fault("truncated-archive", "SOCI release", "the archive is cut in half (and its .sha256sum matches the half)",
+          "fails before anything in /usr/local/bin is replaced", r"is not a usable SOCI release archive: .*"
+          r"(unexpected end of file|Unexpected EOF)", extra=mirror("truncated")),
+    Fault("archive-without-daemon", "SOCI release", "the archive has `soci` but no `soci-snapshotter-grpc`",
+          "fails before anything in /usr/local/bin is replaced", r"soci-snapshotter-grpc: Not found in archive",
+          extra=mirror("no-daemon")),
+    Fault("air-gapped-archive-wrong-sha256", "SOCI release",
+          "`soci_archive` given with a `soci_archive_sha256` it does not have",
+          "fails on the controller, before the archive is copied", r"sha256 [0-9a-f]{64} does not match the expected "
+          r"0{64}; nothing was installed",
+          extra={"soci_archive": "@GOOD_ARCHIVE@", "soci_archive_sha256": "0" * 64}),
+    Fault("daemon-exits", "SOCI daemon", "the release's daemon exits 1 when systemd starts it",
+          "rolls back: configs restored, SOCI units removed and disabled, containerd restarted on the old config",
+          r"Restart soci: .*soci-snapshotter.*Rolled back: restored .*removed .*SOCI disabled, containerd restarted",
+          extra=mirror("daemon-exits"), rollback=True),
+    Fault("daemon-never-ready", "SOCI daemon", "the release's daemon never tells systemd it is ready (Type=notify)",
+          "rolls back as above once systemd's start timeout ends", r"Restart soci: .*timeout.*Rolled back: restored "
+          r".*SOCI disabled, containerd restarted", extra=mirror("daemon-hangs"), rollback=True),
+    Fault("containerd-rejects-config", "Node configuration",
+          "the live containerd config has a value containerd cannot load (`oom_score = \"high\"`)",
+          "the patched file fails `containerd config dump` on a temp copy; nothing replaced",
+          r"/etc/containerd/config\.toml: the new content failed validation \(.*config dump, rc=1\): containerd: "
+          r"failed to unmarshal TOML: \(\d+, \d+\): Can't convert high\(string\) to int; the file was not changed",
+          setup="sed -i '/^version/a oom_score = \"high\"' %s" % LIVE),
+    Fault("malformed-containerd-toml", "Node configuration", "the live containerd config is not valid TOML",
+          "fails naming the file and the parse error; nothing replaced", r"/etc/containerd/config\.toml.*TOML",
+          setup="printf '[plugins.\"io.containerd.grpc.v1.cri\"\\n' >> %s" % LIVE),
+    Fault("malformed-kubelet-json", "Node configuration", "kubelet-config.json is cut short (invalid JSON)",
+          "fails naming the file; the containerd configs already patched are put back",
+          r"kubelet-config\.json.*JSON.*Rolled back: restored /etc/eks/containerd/containerd-config\.toml, "
+          r"restored /etc/containerd/config\.toml", setup="sed -i '$d' %s" % KUBELET),
+    Fault("malformed-kubelet-yaml", "Node configuration", "a kubeadm-style config.yaml that is not valid YAML",
+          "fails naming the file; the containerd configs already patched are put back",
+          r"/var/lib/kubelet/config\.yaml.*YAML.*Rolled back: restored",
+          setup="mkdir -p /var/lib/kubelet && printf 'kind: KubeletConfiguration\\nimageServiceEndpoint: [unclosed\\n'"
+                " > /var/lib/kubelet/config.yaml", extra={"soci_kubelet_configs": ["/var/lib/kubelet/config.yaml"]}),
+    Fault("config-schema-newer", "Node configuration", "the live config says `version = 3` (containerd 2.x) on containerd 1.7",
+          "fails naming the file and the version mismatch; nothing replaced",
+          r"/etc/containerd/config\.toml: the new content failed validation .* failed to load TOML from "
+          r"/etc/containerd/config\.toml \(patched copy\): unsupported config version `3`",
+          setup="sed -i 's/^version = 2/version = 3/' %s" % LIVE),
+    Fault("containerd-missing-skip", "Node checks", "no containerd binary on the node (default `soci_unsupported_action: skip`)",
+          "skips the node with a message, changes nothing", r"Skipping SOCI on this node: containerd is not installed",
+          setup="rm /usr/bin/containerd", fails=False),
+    Fault("containerd-missing-fail", "Node checks", "no containerd binary, `soci_unsupported_action: fail`",
+          "fails naming the binary", r"^containerd not found \(containerd\)$", setup="rm /usr/bin/containerd",
+          extra={"soci_unsupported_action": "fail"}),
+    Fault("containerd-unsupported-skip", "Node checks", "containerd 1.7 with `soci_containerd_supported: >=2.0.0`",
+          "skips the node with a message, changes nothing", r"Skipping SOCI on this node: containerd 1\.7\.\d+ is "
+          r"outside >=2\.0\.0", extra={"soci_containerd_supported": ">=2.0.0"}, fails=False),
+    Fault("containerd-unsupported-fail", "Node checks", "as above with `soci_unsupported_action: fail`",
+          "fails naming the version and the range", r"^containerd 1\.7\.\d+ is outside soci_containerd_supported "
+          r">=2\.0\.0$", extra={"soci_containerd_supported": ">=2.0.0", "soci_unsupported_action": "fail"}),
+    Fault("unsupported-architecture", "Node checks", "the node reports riscv64 (a stand-in `uname` in /usr/local/bin)",
+          "fails naming the architecture", r"^Unsupported architecture riscv64 \(SOCI ships amd64 and arm64\)$",
+          setup="printf '#!/bin/sh\\n# TEST STAND-IN: a riscv64 node\\n[ \"$1\" = -m ] && echo riscv64 || exec /bin/uname \"$@\"\\n'"
+                " > /usr/local/bin/uname && chmod 0755 /usr/local/bin/uname"),
+    Fault("fuse-unavailable", "Node checks", "no /dev/fuse and no fuse module (hidden), `modprobe fuse` fails",
+          "fails naming modprobe's error; nothing left behind", r"Load the fuse kernel module.*modprobe.*fuse",
+          setup="rm -f /dev/fuse && mount -t tmpfs lazypull-no-modules /sys/module"),
+    Fault("running-containers", "Node checks", "a container runs in containerd's k8s.io namespace",
+          "refuses (its image was unpacked by overlayfs); the container keeps running",
+          r"^1 containers run in containerd's k8s\.io namespace\..*soci_convert_running_node=true",
+          setup="ctr -n k8s.io images pull --plain-http %s >/dev/null && "
+                "ctr -n k8s.io run -d %s lazypull-running /bin/busybox sleep 3600 >/dev/null" % (TEST_IMAGE, TEST_IMAGE)),
+]
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=[f.id for f in FAULTS])
+def test_fault(fault, fresh_node, record, good_archive):
+    record.update(group=fault.group, what=fault.what, expected=fault.expected)
+    node = fresh_node(fault.id)
+    if fault.setup:
+        node.sh(fault.setup)
+    extra = {k: (good_archive if v == "@GOOD_ARCHIVE@" else v) for k, v in fault.extra.items()}
+    before = node.snapshot()
+    result = node.play("lazypull.soci.install", extra)
+    after = node.snapshot()
+    said = result.final_error if fault.fails else " ".join(result.messages)
+    record["observed"] = one_line(said)
+    record["seconds"] = round(result.seconds)
+
+    if fault.fails:
+        assert result.rc == 2, "expected the play to fail, rc=%d (%s)" % (result.rc, result.log)
+        assert "\n" not in said.strip(), "not one line: %r" % said
+    else:
+        assert result.rc == 0 and result.changed == 0, "expected a skip without changes (%s)" % result.log
+    assert re.search(fault.pattern, said), "%r does not match %r (%s)" % (said, fault.pattern, result.log)
+    if fault.attempts == 1:  # a permanent error is not retried
+        assert max(result.attempts.values() or [1]) == 1, result.attempts
+    elif fault.attempts:  # retried with Ansible's 5 s delay between attempts
+        assert result.seconds >= 5 * (fault.attempts - 1), "%d s for %d attempts" % (result.seconds, fault.attempts)
+    changed = differences(before, after, restarts_allowed=fault.rollback)
+    assert not changed, "the node changed: %s" % changed[:10]
+    assert after["backups"] == before["backups"], "backup copies left: %s" % after["backups"]
+    node.runs_a_container("overlayfs")  # what the fresh node's pods use (the config itself may be the fault)
+    if fault.id == "running-containers":
+        assert "lazypull-running" in node.sh("ctr -n k8s.io task ls").stdout
