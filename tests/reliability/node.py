@@ -42,7 +42,7 @@ for root in ("/etc", "/usr/local", "/var/lib/kubelet"):
                                                    hashlib.sha256(handle.read()).hexdigest())
 def run(*argv):
     try:
-        return subprocess.run(argv, capture_output=True, text=True)
+        return subprocess.run(argv, capture_output=True, text=True, check=False)
     except FileNotFoundError as exc:  # containerd removed by a test case
         return subprocess.CompletedProcess(argv, 127, "", str(exc))
 units = {}
@@ -118,7 +118,7 @@ class Node:
         podman("run", "--detach", "--name", self.name, "--hostname", self.name, "--systemd=always", "--privileged",
                "--network", "host", "--volume", "/var/lib/containerd", "--volume", "/var/lib/soci-snapshotter-grpc",
                self.image)
-        for _ in range(60):  # exec works once systemd has set up the container's session
+        for _attempt in range(60):  # exec works once systemd has set up the container's session
             proc = self.sh("systemctl is-system-running --wait", check=False)
             state = proc.stdout.strip()
             if state in ("running", "degraded"):
@@ -133,7 +133,7 @@ class Node:
 
     def sh(self, script, check=True, stdin=None):
         proc = subprocess.run(["podman", "exec", "--interactive", self.name, "/bin/sh", "-c", script],
-                              capture_output=True, text=True, input=stdin or "")
+                              capture_output=True, text=True, input=stdin or "", check=False)
         if check and proc.returncode != 0:
             raise RuntimeError("%s: %s failed (%d): %s" % (self.name, script, proc.returncode, proc.stderr.strip()))
         return proc
@@ -186,7 +186,7 @@ class Node:
 
 
 def podman(*argv, check=True):
-    proc = subprocess.run(("podman",) + argv, capture_output=True, text=True)
+    proc = subprocess.run(("podman",) + argv, capture_output=True, text=True, check=False)
     if check and proc.returncode != 0:
         raise RuntimeError("podman %s: %s" % (" ".join(argv), proc.stderr.strip()))
     return proc
