@@ -65,7 +65,6 @@ class PlayResult:
 
     def __init__(self, host, proc, seconds, log):
         self.rc, self.seconds, self.log = proc.returncode, seconds, log
-        self.stdout = proc.stdout
         self.failures, self.messages, self.diffs = [], [], []
         self.attempts = {}
         try:
