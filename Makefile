@@ -4,7 +4,8 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
-PYTHON ?= python3
+# The first Python >= 3.12 this machine has, else python3 (tests/utils/pick-python.sh; .ci/run asks it too).
+PYTHON ?= $(shell tests/utils/pick-python.sh)
 PY_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 VENV ?= .cache/venv-$(PY_VERSION)
 BIN := $(abspath $(VENV))/bin
@@ -18,12 +19,17 @@ export PATH := $(BIN):$(PATH)
 export CONTAINERS_CONF := $(CURDIR)/molecule/resources/containers.conf
 export LAZYPULL_TEST_STATE := $(CURDIR)/.cache/test-services
 
-.PHONY: demo demo-clean reliability molecule-amazonlinux help venv containerd stage units sanity compat integration molecule lint docs build changelog test clean
+.PHONY: system selftest demo demo-clean reliability molecule-amazonlinux help venv containerd stage units sanity compat integration molecule lint docs build changelog test clean
 
 help:
-	@echo "make test   - install what the tests need, then run sanity, units, integration, lint and docs checks"
-	@echo "make demo   - boot a throw-away node, install SOCI with lazypull.soci.install, print the verify report"
+	@echo "make demo   - boot a throw-away node, install SOCI on it with lazypull.soci.install, pull through it, report"
+	@echo "make test   - every check (selftest, sanity, units, integration, lint, docs, Molecule, reliability)"
+	@echo "Both install what they need first (system packages as root, a virtualenv, real containerd binaries)."
 	@echo "PYTHON=$(PYTHON) (Python $(PY_VERSION)); VENV=$(VENV)"
+
+# System packages (podman, mmdebstrap, ...): installed when missing, by the script .ci/run calls too.
+system:
+	@tests/utils/system-packages.sh
 
 $(VENV)/.stamp: requirements/test.txt
 	@echo "== virtualenv $(VENV) (Python $(PY_VERSION))"
@@ -74,13 +80,18 @@ LOCAL_SCENARIOS := default eks-al2-containerd16 kubeadm-containerd2 eks-al2023-c
 AMAZON_SCENARIOS := amazonlinux2023 amazonlinux2
 MOLECULE := NO_COLOR=1 ANSIBLE_FORCE_COLOR=0 molecule
 
+# The suites that start the local release server and registry stop them on every exit, Ctrl-C included.
+STOP_SERVICES := trap '$(CURDIR)/molecule/resources/services.sh stop $(LAZYPULL_TEST_STATE)' EXIT; trap 'exit 130' INT TERM;
+
 molecule: stage
-	@echo "== molecule: the role on real systemd + containerd nodes (podman)"
-	@cd $(STAGE) && for s in $(AMAZON_SCENARIOS); do echo "-- molecule syntax -s $$s (runs where Amazon Linux images can be pulled)"; \
-	  $(MOLECULE) syntax -s $$s >/dev/null || exit 1; done
-	@cd $(STAGE) && for s in $(LOCAL_SCENARIOS); do echo "-- molecule test -s $$s"; \
+	@echo "== molecule: the role on real systemd + containerd nodes (podman; about 2-3 min per scenario)"
+	@$(STOP_SERVICES) cd $(STAGE) && \
+	for s in $(AMAZON_SCENARIOS); do echo "-- molecule syntax -s $$s (runs where Amazon Linux images can be pulled)"; \
+	  $(MOLECULE) syntax -s $$s > $(CURDIR)/.cache/molecule-$$s.log 2>&1 \
+	    || { tail -n 40 $(CURDIR)/.cache/molecule-$$s.log; exit 1; }; done; \
+	for s in $(LOCAL_SCENARIOS); do echo "-- molecule test -s $$s"; \
 	  start=$$(date +%s); $(MOLECULE) test -s $$s > $(CURDIR)/.cache/molecule-$$s.log 2>&1 \
-	    || { tail -n 80 $(CURDIR)/.cache/molecule-$$s.log; exit 1; }; \
+	    || { tail -n 80 $(CURDIR)/.cache/molecule-$$s.log; echo "molecule -s $$s failed: all of it in .cache/molecule-$$s.log"; exit 1; }; \
 	  grep -E '> (converge|idempotence|verify|side_effect): Executed' $(CURDIR)/.cache/molecule-$$s.log | tail -n 5; \
 	  echo "   $$s passed in $$(( $$(date +%s) - start )) s"; done
 
@@ -89,7 +100,7 @@ molecule: stage
 RELIABILITY_REPORT := $(CURDIR)/docs/reliability.md
 reliability: stage
 	@echo "== reliability: lazypull.soci.install against nodes with something wrong with them"
-	cd tests/reliability && $(if $(CASE),,LAZYPULL_RELIABILITY_REPORT=$(RELIABILITY_REPORT)) \
+	$(STOP_SERVICES) cd tests/reliability && $(if $(CASE),,LAZYPULL_RELIABILITY_REPORT=$(RELIABILITY_REPORT)) \
 	  python -m pytest -p no:cacheprovider -q -rA --tb=short $(if $(CASE),-k '$(CASE)') .
 	@$(if $(CASE),true,git diff --quiet -- docs/reliability.md || { git --no-pager diff -- docs/reliability.md; \
 	  echo "docs/reliability.md is not what this run produced: commit the new one"; exit 1; })
@@ -122,16 +133,20 @@ compat:
 changelog: venv
 	antsibull-changelog lint
 
-test: venv containerd
-	@$(MAKE) --no-print-directory changelog compat sanity units integration lint docs molecule reliability
+test: system venv containerd
+	@$(MAKE) --no-print-directory selftest changelog compat sanity units integration lint docs molecule reliability
 	@echo "== all checks passed"
 
-demo: stage
-	@echo "== demo: a node, SOCI installed on it, and the report"
-	examples/demo/demo.sh
+demo: system stage
+	@examples/demo/demo.sh
 
 demo-clean: venv
 	ansible-playbook molecule/resources/playbooks/destroy.yml -e '{"lazypull_nodes": [{"name": "lazypull-demo"}]}'
+
+# What a new user meets first: the set-up script, the demo's failure paths, the services' clean-up (tests/setup).
+selftest: stage
+	@echo "== selftest: set-up script, demo failure paths, services stopped on every exit"
+	cd tests/setup && python -m pytest -p no:cacheprovider -q -rA --tb=short .
 
 clean:
 	rm -rf .cache/collections .cache/build .cache/installed

@@ -1,18 +1,39 @@
 #!/usr/bin/env bash
 # `make demo`: boot a throw-away EKS AL2-style node (systemd + containerd 1.7 in podman), install SOCI on it with
-# lazypull.soci.install, and print lazypull.soci.verify's report. The node stays up for a look around.
+# lazypull.soci.install, pull and run an image through the soci snapshotter, and print lazypull.soci.verify's
+# report. The node stays up for a look around (`make demo-clean` removes it); on failure or Ctrl-C it is removed
+# (KEEP_NODE=1 keeps it), and the local release server and registry are stopped on every exit.
 #   SOCI_ARCHIVE=/path/soci-snapshotter-0.15.0-linux-amd64.tar.gz  install that tarball (its .sha256sum beside it)
 #   SOCI_RELEASE_URL=https://mirror/soci/releases/download         download from a mirror laid out like GitHub's
 # Without either it downloads the real release; where GitHub cannot be reached it says so and installs the test
 # stand-in (tests/standin), which is not SOCI but serves snapshots through SOCI's socket.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=tests/utils/steps.sh
+. tests/utils/steps.sh
 node=lazypull-demo
 version=${SOCI_VERSION:-0.15.0}
 work=.cache/demo
-mkdir -p "$work"
+state=${LAZYPULL_TEST_STATE:-$PWD/.cache/test-services}
+resources=molecule/resources
+export STEP_LOGS=$work/logs ANSIBLE_CALLBACK_RESULT_FORMAT=yaml ANSIBLE_NOCOLOR=1
+export CONTAINERS_CONF=${CONTAINERS_CONF:-$PWD/$resources/containers.conf}
+rm -rf "$STEP_LOGS" && mkdir -p "$work"
 case $(uname -m) in x86_64) arch=amd64 ;; aarch64) arch=arm64 ;; *) arch=$(uname -m) ;; esac
 
+finished=false
+cleanup() {
+  "$resources/services.sh" stop "$state" >/dev/null 2>&1 || true
+  if [ "$finished" != true ] && [ "${KEEP_NODE:-0}" != 1 ] && command -v podman >/dev/null; then
+    podman rm --force --time 5 "$node" >/dev/null 2>&1 || true
+    podman volume rm --force "$node-containerd" "$node-soci" >/dev/null 2>&1 || true
+    echo "demo: did not finish; the node was removed and the local services stopped (KEEP_NODE=1 keeps the node)" >&2
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+step "checking podman" podman info
 release=(-e "soci_version=$version")
 if [ -n "${SOCI_ARCHIVE:-}" ]; then
   release+=(-e "soci_archive=$(cd "$(dirname "$SOCI_ARCHIVE")" && pwd)/$(basename "$SOCI_ARCHIVE")")
@@ -41,15 +62,25 @@ all:
       lazypull_registry: 127.0.0.1:5123
 YAML
 nodes="{\"lazypull_nodes\": [{\"name\": \"$node\", \"suite\": \"trixie\"}]}"
+inventory=(-i "$work/inventory.yml")
 
-echo "== demo: booting $node (the first run builds the node image, about a minute)"
-ansible-playbook molecule/resources/playbooks/destroy.yml -e "$nodes" >/dev/null
-ansible-playbook molecule/resources/playbooks/create.yml -e "$nodes" >/dev/null
-echo "== demo: laying out the node like an EKS AL2 worker"
-ansible-playbook -i "$work/inventory.yml" molecule/resources/playbooks/prepare.yml >/dev/null
-echo "== demo: ansible-playbook lazypull.soci.install"
-ansible-playbook -i "$work/inventory.yml" lazypull.soci.install "${release[@]}"
-echo "== demo: ansible-playbook lazypull.soci.verify"
-ansible-playbook -i "$work/inventory.yml" lazypull.soci.verify -e "soci_report_file=$PWD/$work/report.json"
-echo "== demo: done. The node is still up: podman exec -it $node bash   (make demo-clean removes it)"
-echo "   report: $work/report.json"
+step "building the node image (first run: about 1 min; cached afterwards)" "$resources/build-node-image.sh" trixie
+step "starting the local release server and registry" "$resources/services.sh" start "$state"
+boot() {
+  podman rm --force --time 5 "$node" && podman volume rm --force "$node-containerd" "$node-soci"
+  ansible-playbook "$resources/playbooks/create.yml" -e "$nodes"
+}
+step "booting $node (about 15 s)" boot
+step "laying out the node like an EKS AL2 worker (about 20 s)" \
+  ansible-playbook "${inventory[@]}" "$resources/playbooks/prepare.yml"
+step "ansible-playbook lazypull.soci.install (about 40 s)" \
+  ansible-playbook "${inventory[@]}" lazypull.soci.install "${release[@]}"
+sed -n '/^PLAY RECAP/,$p' "$STEP_LOGS"/*install*.log | grep ' : ok=' | sed 's/  */ /g; s/^/   /'
+step "pulling and running a test image through the soci snapshotter (about 20 s)" \
+  ansible-playbook "${inventory[@]}" "$resources/playbooks/verify.yml"
+echo "== ansible-playbook lazypull.soci.verify"
+ANSIBLE_CALLBACK_RESULT_FORMAT=json ansible-playbook "${inventory[@]}" lazypull.soci.verify -e "soci_report_file=$PWD/$work/report.json"
+finished=true
+echo "== demo: proven on $node: lazypull.soci.install set up SOCI, and containerd pulled a test image from the local"
+echo "   registry through the soci snapshotter and ran it. The node is still up: podman exec -it $node bash"
+echo "   Report: $work/report.json. Logs of each step: $STEP_LOGS/. Remove the node: make demo-clean"

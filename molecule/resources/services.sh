@@ -24,7 +24,8 @@ start() {  # name port command...
   shift 2
   if [ -f "$state/$name.pid" ] && kill -0 "$(cat "$state/$name.pid")" 2>/dev/null; then return 0; fi
   if up "$port"; then
-    echo "services.sh: 127.0.0.1:$port is taken by a process this script did not start; stop it first" >&2
+    echo "services.sh: 127.0.0.1:$port ($name) is taken by a process this script did not start; stop it first" >&2
+    stop
     exit 1
   fi
   nohup "$@" >"$state/$name.log" 2>&1 &
@@ -32,7 +33,18 @@ start() {  # name port command...
   for _ in $(seq 50); do up "$port" && return 0; sleep 0.2; done
   echo "services.sh: $name did not start on port $port:" >&2
   cat "$state/$name.log" >&2
+  stop
   exit 1
+}
+
+stop() {  # every service this script started, also when a start fails half-way
+  for name in release registry; do
+    [ -f "$state/$name.pid" ] || continue
+    pid=$(cat "$state/$name.pid")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 25); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    rm -f "$state/$name.pid"
+  done
 }
 
 case $action in
@@ -44,11 +56,6 @@ case $action in
       docker-registry serve "$here/registry.yml"
     echo "release server http://127.0.0.1:5124, registry 127.0.0.1:5123"
     ;;
-  stop)
-    for name in release registry; do
-      if [ -f "$state/$name.pid" ]; then kill "$(cat "$state/$name.pid")" 2>/dev/null || true; fi
-      rm -f "$state/$name.pid"
-    done
-    ;;
+  stop) stop ;;
   *) echo "usage: services.sh start|stop STATE_DIR [SOCI_VERSION]" >&2; exit 2 ;;
 esac
