@@ -19,7 +19,7 @@ export PATH := $(BIN):$(PATH)
 export CONTAINERS_CONF := $(CURDIR)/molecule/resources/containers.conf
 export LAZYPULL_TEST_STATE := $(CURDIR)/.cache/test-services
 
-.PHONY: system selftest demo demo-clean reliability molecule-amazonlinux help venv containerd stage units sanity compat integration molecule lint docs build changelog test clean
+.PHONY: system soci selftest demo demo-clean reliability molecule-amazonlinux help venv containerd stage units sanity compat integration molecule lint docs build changelog test clean
 
 help:
 	@echo "make demo   - boot a throw-away node, install SOCI on it with lazypull.soci.install, pull through it, report"
@@ -54,6 +54,12 @@ containerd:
 	@echo "== real containerd binaries (Debian packages, unpacked into .cache)"
 	tests/utils/fetch-deb.sh $(CONTAINERD_CACHE) containerd bookworm trixie sid
 	@for s in bookworm trixie sid; do $(CONTAINERD_CACHE)/$$s/usr/bin/containerd --version; done
+
+# The real SOCI snapshotter, built from the Go module proxy at the version pinned in tests/soci/pins (SOCI_VERSION=
+# picks another pinned one) and packed like its GitHub release into .cache/soci/releases/v<version>/.
+soci:
+	@echo "== real SOCI (soci-snapshotter-grpc, soci) from the Go module, packed like an upstream release"
+	tests/soci/make-release.sh "$(SOCI_VERSION)" $(CURDIR)/.cache/soci/releases
 
 stage: venv
 	@rm -rf $(STAGE) && mkdir -p $(STAGE)
