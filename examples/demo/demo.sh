@@ -3,16 +3,18 @@
 # lazypull.soci.install, pull and run an image through the soci snapshotter, and print lazypull.soci.verify's
 # report. The node stays up for a look around (`make demo-clean` removes it); on failure or Ctrl-C it is removed
 # (KEEP_NODE=1 keeps it), and the local release server and registry are stopped on every exit.
-#   SOCI_ARCHIVE=/path/soci-snapshotter-0.15.0-linux-amd64.tar.gz  install that tarball (its .sha256sum beside it)
+#   SOCI_ARCHIVE=/path/soci-snapshotter-0.16.1-linux-amd64.tar.gz  install that tarball (its .sha256sum beside it)
 #   SOCI_RELEASE_URL=https://mirror/soci/releases/download         download from a mirror laid out like GitHub's
-# Without either it downloads the real release; where GitHub cannot be reached it says so and installs the test
-# stand-in (tests/standin), which is not SOCI but serves snapshots through SOCI's socket.
+#   SOCI_VERSION=0.16.1                                            another version than the role's default
+# Without either it downloads the real release from GitHub; where GitHub cannot be reached it builds the real SOCI
+# from its Go module (tests/soci) and serves it from a local mirror laid out like GitHub's releases.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=tests/utils/steps.sh
 . tests/utils/steps.sh
 node=lazypull-demo
-version=${SOCI_VERSION:-0.15.0}
+version=${SOCI_VERSION:-}
+default_version=$(sed -n 's/^soci_version: "\(.*\)"$/\1/p' roles/soci/defaults/main.yml)
 work=.cache/demo
 state=${LAZYPULL_TEST_STATE:-$PWD/.cache/test-services}
 resources=molecule/resources
@@ -34,20 +36,24 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 step "checking podman" podman info
-release=(-e "soci_version=$version")
+release=()
+[ -n "$version" ] && release+=(-e "soci_version=$version")
 if [ -n "${SOCI_ARCHIVE:-}" ]; then
   release+=(-e "soci_archive=$(cd "$(dirname "$SOCI_ARCHIVE")" && pwd)/$(basename "$SOCI_ARCHIVE")")
   echo "demo: installing SOCI from $SOCI_ARCHIVE"
 elif [ -n "${SOCI_RELEASE_URL:-}" ]; then
   release+=(-e "soci_release_base_url=$SOCI_RELEASE_URL")
-  echo "demo: installing SOCI $version from $SOCI_RELEASE_URL"
+  echo "demo: installing SOCI ${version:-$default_version} from $SOCI_RELEASE_URL"
 else
-  official="https://github.com/awslabs/soci-snapshotter/releases/download/v$version/soci-snapshotter-$version-linux-$arch.tar.gz.sha256sum"
+  official="https://github.com/awslabs/soci-snapshotter/releases/download/v${version:-$default_version}"
+  official+="/soci-snapshotter-${version:-$default_version}-linux-$arch.tar.gz.sha256sum"
   if python3 -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=15)" "$official" 2>/dev/null; then
-    echo "demo: installing the real SOCI $version release from GitHub"
+    echo "demo: installing the real SOCI release from GitHub"
   else
-    echo "demo: GitHub cannot be reached from here; installing the TEST STAND-IN release (tests/standin), which is"
-    echo "      not SOCI. Set SOCI_ARCHIVE or SOCI_RELEASE_URL to install a real release."
+    echo "demo: GitHub cannot be reached from here: the real SOCI is built from its Go module and served from"
+    echo "      a local mirror laid out like GitHub's releases (tests/soci)."
+    step "building the real SOCI from its Go module (first run: about 3-6 min; cached afterwards)" \
+      tests/soci/make-release.sh "$version" "$state/releases"
     release+=(-e "soci_release_base_url=http://127.0.0.1:5124")
   fi
 fi
@@ -60,6 +66,7 @@ all:
       ansible_python_interpreter: /usr/bin/python3
       lazypull_layout: eks_al2
       lazypull_registry: 127.0.0.1:5123
+      lazypull_private_registry: 127.0.0.1:5125
 YAML
 nodes="{\"lazypull_nodes\": [{\"name\": \"$node\", \"suite\": \"trixie\"}]}"
 inventory=(-i "$work/inventory.yml")

@@ -4,17 +4,17 @@
 # containerd2 is a trixie system with the containerd binaries of sid's package: sid's systemd needs cgroup v2, which
 # hosts with hybrid cgroups (like the CI machines here) cannot give a container.
 # The tag carries a hash of this recipe, so a changed recipe builds a new image and an unchanged one is reused.
-# nydus-snapshotter is there for the SOCI stand-in (tests/standin), busybox-static for the test image,
-# python3-yaml for the nodeadm stand-in (molecule/resources/standins),
-# python3 for Ansible.
+# fuse3 for SOCI's FUSE mounts, pigz because SOCI's parallel mode decompresses with unpigz where it is there (as on
+# EKS AL2023), busybox-static for the test images, python3-yaml for the nodeadm stand-in, python3 for Ansible, and
+# crictl (built from its Go module, tests/soci/build-crictl.sh) to pull and run pods through CRI as kubelet does.
 set -euo pipefail
 node=${1:?usage: build-node-image.sh bookworm|trixie|containerd2|amazonlinux2023|amazonlinux2}
 suite=$node
 [ "$node" = containerd2 ] && suite=trixie
 here=$(cd "$(dirname "$0")" && pwd)
-packages=systemd,systemd-sysv,dbus,python3,python3-yaml,sudo,containerd,fuse3,kmod,procps,ca-certificates,busybox-static
-[ "$suite" = trixie ] && packages+=,nydus-snapshotter
-recipe=$(cat "$0"; echo "$packages"; cat "$here/containerfiles/$node.Containerfile" 2>/dev/null || true)
+packages=systemd,systemd-sysv,dbus,python3,python3-yaml,sudo,containerd,fuse3,pigz,kmod,procps,ca-certificates,busybox-static
+crictl=$("$here/../../tests/soci/build-crictl.sh")
+recipe=$(cat "$0"; echo "$packages ${crictl##*/}"; cat "$here/containerfiles/$node.Containerfile" 2>/dev/null || true)
 image="localhost/lazypull-node:$node-$(printf '%s' "$recipe" | sha256sum | cut -c1-12)"
 export CONTAINERS_CONF=${CONTAINERS_CONF:-$here/containers.conf}
 
@@ -31,12 +31,8 @@ echo "build-node-image: building $image from $suite packages (about a minute)" >
 cache=$here/../../.cache
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-hooks=()
-if [ "$suite" = bookworm ]; then
-  # Debian 12 has no nydus-snapshotter; trixie's containerd-nydus-grpc links only libc and runs there.
-  "$here/../../tests/utils/fetch-deb.sh" "$cache/nydus" nydus-snapshotter trixie >&2
-  hooks+=(--customize-hook="copy-in $cache/nydus/trixie/usr/bin/containerd-nydus-grpc /usr/bin")
-fi
+cp "$crictl" "$work/crictl"
+hooks=(--customize-hook="copy-in $work/crictl /usr/local/bin")
 if [ "$node" = containerd2 ]; then
   "$here/../../tests/utils/fetch-deb.sh" "$cache/containerd" containerd sid >&2
   for b in containerd containerd-shim-runc-v2 ctr; do

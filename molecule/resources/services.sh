@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Loopback services the test nodes use (they share the host's network):
-#   127.0.0.1:5124  HTTP server with a release-shaped SOCI tarball built from the TEST STAND-INS (tests/standin)
-#   127.0.0.1:5123  Debian's docker-registry, to push a test image to and pull it through SOCI
-# services.sh start|stop STATE_DIR [SOCI_VERSION]
+#   127.0.0.1:5124  HTTP server laid out like GitHub's release downloads, with the REAL SOCI release built from its
+#                   Go module (tests/soci/make-release.sh; `make soci` builds it first, or this builds it)
+#   127.0.0.1:5123  Debian's docker-registry, to push test images to and pull them through SOCI
+#   127.0.0.1:5125  the same with HTTP basic auth (registry-private.yml), for private images
+# and pushes the test images (test-images.sh) to both registries.
+# services.sh start|stop STATE_DIR [SOCI_VERSION]     (default version: tests/soci/env.sh)
 set -euo pipefail
 action=${1:?usage: services.sh start|stop STATE_DIR [SOCI_VERSION]}
 state=${2:?usage: services.sh start|stop STATE_DIR [SOCI_VERSION]}
-version=${3:-0.15.0}
+version=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$state"
 state=$(cd "$state" && pwd)
@@ -38,7 +41,7 @@ start() {  # name port command...
 }
 
 stop() {  # every service this script started, also when a start fails half-way
-  for name in release registry; do
+  for name in release registry registry-private; do
     [ -f "$state/$name.pid" ] || continue
     pid=$(cat "$state/$name.pid")
     kill "$pid" 2>/dev/null || true
@@ -49,12 +52,18 @@ stop() {  # every service this script started, also when a start fails half-way
 
 case $action in
   start)
-    "$here/../../tests/standin/make-release.sh" "$version" "$state/releases" >/dev/null
+    "$here/../../tests/soci/make-release.sh" "$version" "$state/releases" >/dev/null
     start release 5124 python3 -m http.server --bind 127.0.0.1 --directory "$state/releases" 5124
-    mkdir -p "$state/registry"
+    mkdir -p "$state/registry" "$state/registry-private"
     REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY="$state/registry" start registry 5123 \
       docker-registry serve "$here/registry.yml"
-    echo "release server http://127.0.0.1:5124, registry 127.0.0.1:5123"
+    # bcrypt of the test password lazypull-test-only
+    # shellcheck disable=SC2016  # a literal hash
+    echo 'lazypull:$2b$12$J5ZC5nz8DidemV52aTLrseqjtvi0XLSmi5gHpafCrNjlwQcyjpgs6' >"$state/htpasswd"
+    REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY="$state/registry-private" REGISTRY_AUTH_HTPASSWD_PATH="$state/htpasswd" \
+      start registry-private 5125 docker-registry serve "$here/registry-private.yml"
+    "$here/test-images.sh" "$state" "$("$here/../../tests/soci/build.sh" "$version" | tail -n 1)/dynamic/soci"
+    echo "release server http://127.0.0.1:5124, registries 127.0.0.1:5123 and 127.0.0.1:5125 (basic auth)"
     ;;
   stop) stop ;;
   *) echo "usage: services.sh start|stop STATE_DIR [SOCI_VERSION]" >&2; exit 2 ;;

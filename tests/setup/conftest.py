@@ -12,7 +12,7 @@ import subprocess
 import pytest
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-PORTS = {5124: "release", 5123: "registry"}
+PORTS = {5124: "release", 5123: "registry", 5125: "registry-private"}
 
 
 def listening(port):

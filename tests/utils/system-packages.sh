@@ -4,11 +4,11 @@
 #   system-packages.sh           install what is missing (root and apt-get needed only then)
 #   system-packages.sh --check   say what is missing and exit 1, install nothing
 # podman (with runc: crun fails on hosts with hybrid cgroups) boots the test nodes, mmdebstrap builds their
-# images, docker-registry serves test images, shellcheck is ansible-test's, gcc and zlib1g-dev (static libz)
-# build the real SOCI snapshotter from its Go module.
+# images, docker-registry serves test images that skopeo pushes (built from busybox-static), shellcheck is
+# ansible-test's, gcc and zlib1g-dev (static libz) build the real SOCI snapshotter from its Go module.
 set -euo pipefail
 packages=(git make tar python3 python3-venv ca-certificates debian-archive-keyring shellcheck
-          podman runc mmdebstrap docker-registry gcc libc6-dev zlib1g-dev)
+          podman runc mmdebstrap docker-registry skopeo busybox-static gcc libc6-dev zlib1g-dev)
 
 missing=()
 while read -r name status; do
