@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-# The work is done on the controller by the action plugin of the same name (it needs tomlkit);
+# The work is done on the controller by the action plugin of the same name;
 # this file holds the documentation.
 
 from __future__ import annotations
@@ -22,8 +22,10 @@ description:
   - Everything else in the file is kept byte for byte, including comments, key order, quoting and placeholders such
     as C(sandbox_image = "SANDBOX_IMAGE") in the EKS AL2 template.
   - "A key the patch adds or changes gets a trailing C(# lazypull.soci: added) or C(# lazypull.soci: was <value>)
-    comment, so that O(state=absent) gives back exactly the previous values."
-  - The file is parsed and rendered on the controller with C(tomlkit); the managed node needs nothing beyond Python.
+    comment, as does a table header it adds, so that O(state=absent) gives back exactly the previous file."
+  - The file is edited as text on the controller, only where the patch writes; Python's C(tomllib) checks that the
+    result holds exactly the original settings plus the intended ones, or nothing is written. The managed node
+    needs nothing beyond Python.
 extends_documentation_fragment:
   - ansible.builtin.files
   - lazypull.soci._file_edit
@@ -98,11 +100,11 @@ options:
     type: bool
     default: false
 requirements:
-  - tomlkit (on the controller)
+  - Python 3.11 or later on the controller (C(tomllib)), as ansible-core 2.19 needs anyway
 notes:
   - Restart containerd after a change for it to take effect; the SOCI snapshotter must be running first.
-  - Values inside inline tables cannot carry comments, so O(state=absent) cannot restore keys it changed there
-    beyond setting C(snapshotter) back to O(restore_snapshotter).
+  - "Values inside inline tables cannot carry comments of their own; their markers go at the end of the line that
+    holds the inline table and name the keys, for example C(# lazypull.soci: containerd.snapshotter was \"overlayfs\")."
   - On containerd 2.1 and later, C(disable_snapshot_annotations = false) keeps CRI image pulls on the local
     (non transfer-service) path, which is what SOCI lazy loading uses.
 seealso:
