@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from node import REPO, WORK, Node, podman
+from node import BROKEN_UPGRADE, REPO, SOCI_VERSION, WORK, Node, podman
 from report import write_report
 
 RESOURCES = os.path.join(REPO, "molecule", "resources")
@@ -32,8 +32,8 @@ def node_image():
     """Services up, faulty mirrors built, and an image of a node laid out like an EKS AL2 worker (containerd 1.7)."""
     run(os.path.join(RESOURCES, "services.sh"), "start", STATE)
     faults = os.path.join(REPO, "tests", "reliability", "make-fault-releases.sh")
-    run(faults, "0.15.0", os.path.join(STATE, "releases", "faults"))
-    run(faults, "0.15.1", os.path.join(STATE, "releases", "faults-0.15.1"))
+    run(faults, SOCI_VERSION, os.path.join(STATE, "releases", "faults"))
+    run(faults, BROKEN_UPGRADE, os.path.join(STATE, "releases", "faults-" + BROKEN_UPGRADE))
     image = run(os.path.join(RESOURCES, "build-node-image.sh"), "trixie").splitlines()[-1]
     base = Node("lazypull-rel-base", image).boot()
     try:
@@ -44,6 +44,43 @@ def node_image():
     finally:
         base.remove()
     return IMAGE
+
+
+# A node laid out like today's EKS AL2023 AMI: containerd 2.x, the AMI's SOCI package (stand-in package holding the
+# real binaries) and units, nodeadm (stand-in) with FastImagePull on in the user data on a node large enough for it,
+# so nodeadm already runs SOCI for parallel pulls when the role arrives.
+AL2023_VARS = {"lazypull_layout": "eks_al2023", "lazypull_containerd_major": 2, "lazypull_fast_image_pull": True,
+               "lazypull_nodeadm_resources": {"cpu_millicores": 4000, "memory_mib": 16384}}
+AL2023_IMAGE = "localhost/lazypull-reliability:al2023-ami"
+
+
+@pytest.fixture(scope="session")
+def al2023_image(node_image):
+    image = run(os.path.join(RESOURCES, "build-node-image.sh"), "containerd2").splitlines()[-1]
+    base = Node("lazypull-rel-al2023-base", image).boot()
+    try:
+        prepared = base.play(os.path.join(RESOURCES, "playbooks", "prepare.yml"), AL2023_VARS)
+        assert prepared.rc == 0, "prepare.yml failed, see %s" % prepared.log
+        podman("rmi", "--force", AL2023_IMAGE, check=False)
+        podman("commit", "--quiet", base.name, AL2023_IMAGE)
+    finally:
+        base.remove()
+    return AL2023_IMAGE
+
+
+@pytest.fixture
+def fresh_al2023_node(al2023_image):
+    nodes = []
+
+    def boot(case_id):
+        node = Node("lazypull-rel-" + case_id, al2023_image).boot()
+        nodes.append(node)
+        return node
+
+    yield boot
+    if os.environ.get("LAZYPULL_KEEP_NODES") != "1":
+        for node in nodes:
+            node.remove()
 
 
 @pytest.fixture
@@ -94,6 +131,6 @@ def pytest_sessionfinish(session):
 
 @pytest.fixture(scope="session")
 def good_archive(node_image):
-    """The stand-in release archive as an air-gapped user would have it on the controller."""
+    """The real release archive (tests/soci) as an air-gapped user would have it on the controller."""
     arch = {"x86_64": "amd64", "aarch64": "arm64"}.get(os.uname().machine, os.uname().machine)
-    return os.path.join(STATE, "releases", "v0.15.0", "soci-snapshotter-0.15.0-linux-%s.tar.gz" % arch)
+    return os.path.join(STATE, "releases", "v" + SOCI_VERSION, "soci-snapshotter-%s-linux-%s.tar.gz" % (SOCI_VERSION, arch))

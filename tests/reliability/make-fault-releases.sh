@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Faulty mirrors for the reliability tests, built from the TEST STAND-IN release (tests/standin/make-release.sh):
+# Faulty mirrors for the reliability tests, built from the REAL SOCI programs (tests/soci/build.sh):
 #   OUTDIR/<fault>/v<VERSION>/soci-snapshotter-<VERSION>-linux-<ARCH>.tar.gz (+ .sha256sum), served like GitHub's.
+# Only daemon-exits and daemon-hangs replace soci-snapshotter-grpc by a TEST FAULT script: the real daemon cannot be
+# made to fail that way on demand.
 #   checksum-mismatch  the .sha256sum names other bytes           truncated      half an archive, its own sha256sum
 #   no-daemon          the archive lacks soci-snapshotter-grpc     daemon-exits   the daemon exits 1 when started
 #   daemon-hangs       the daemon never tells systemd it is ready  missing        nothing at all (404)
@@ -12,8 +14,9 @@ case $(uname -m) in x86_64) arch=amd64 ;; aarch64) arch=arm64 ;; *) arch=$(uname
 name="soci-snapshotter-$version-linux-$arch.tar.gz"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-"$here/../standin/make-release.sh" "$version" "$work/good" "$arch" >/dev/null
-mkdir -p "$work/members" && tar -xzf "$work/good/v$version/$name" -C "$work/members"
+built=$("$here/../soci/build.sh" | tail -n 1)
+mkdir -p "$work/members" "$work/good"
+cp "$built/dynamic/soci-snapshotter-grpc" "$built/dynamic/soci" "$built/NOTICE.md" "$built/THIRD_PARTY_LICENSES" "$work/members/"
 
 publish() {  # fault archive-file
   mkdir -p "$out/$1/v$version"
@@ -24,7 +27,7 @@ repack() {  # fault: the members folder as it is now
   (cd "$work/members" && tar --owner=0 --group=0 --mtime='2026-07-30 00:00Z' -czf "$work/$1.tar.gz" -- *)
   publish "$1" "$work/$1.tar.gz"
 }
-# A daemon that answers --version and `config dump` like the stand-in and then fails the way the fault says.
+# A daemon that answers --version and `config dump` like the real one and then fails the way the fault says.
 broken_daemon() {  # fault shell-lines
   mv "$work/members/soci-snapshotter-grpc" "$work/good-daemon"
   printf '#!/bin/sh\n# TEST FAULT (lazypull.soci reliability tests): %s\ncase "$*" in *--version*) echo "soci-snapshotter-grpc version v%s lazypull-test-fault"; exit 0 ;; *"config dump"*) exit 0 ;; esac\n%s\n' \
@@ -35,9 +38,10 @@ broken_daemon() {  # fault shell-lines
 }
 
 rm -rf "$out" && mkdir -p "$out/missing"
-publish checksum-mismatch "$work/good/v$version/$name"
+(cd "$work/members" && tar --owner=0 --group=0 --mtime='2026-07-30 00:00Z' -czf "$work/good/$name" -- *)
+publish checksum-mismatch "$work/good/$name"
 echo "0000000000000000000000000000000000000000000000000000000000000000  $name" >"$out/checksum-mismatch/v$version/$name.sha256sum"
-head -c "$(( $(stat -c %s "$work/good/v$version/$name") / 2 ))" "$work/good/v$version/$name" >"$work/truncated.tar.gz"
+head -c "$(( $(stat -c %s "$work/good/$name") / 2 ))" "$work/good/$name" >"$work/truncated.tar.gz"
 publish truncated "$work/truncated.tar.gz"
 broken_daemon daemon-exits 'echo "soci-snapshotter-grpc: TEST FAULT: failed to start" >&2; exit 1'
 broken_daemon daemon-hangs 'exec sleep infinity'

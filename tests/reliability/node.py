@@ -17,6 +17,17 @@ WORK = os.path.join(REPO, ".cache", "reliability")
 REGISTRY = "127.0.0.1:5123"
 TEST_IMAGE = REGISTRY + "/lazypull/hello:1"
 RELEASES = "http://127.0.0.1:5124"
+
+
+def _role_default_version():
+    with open(os.path.join(REPO, "roles", "soci", "defaults", "main.yml")) as handle:
+        return re.search(r'^soci_version: "(.+)"$', handle.read(), re.M).group(1)
+
+
+# The release the role installs by default (the real SOCI the release server serves), and a later version that
+# only exists as a broken release (make-fault-releases.sh).
+SOCI_VERSION = _role_default_version()
+BROKEN_UPGRADE = SOCI_VERSION.rsplit(".", 1)[0] + ".%d" % (int(SOCI_VERSION.rsplit(".", 1)[1]) + 1)
 UNITS = ("soci-snapshotter.service", "soci-snapshotter.socket", "containerd.service")
 
 # Runs on the node with its own python3: every file under the folders the role can touch (mode, owner, sha256;
@@ -117,15 +128,21 @@ class Node:
         podman("run", "--detach", "--name", self.name, "--hostname", self.name, "--systemd=always", "--privileged",
                "--network", "host", "--volume", "/var/lib/containerd", "--volume", "/var/lib/soci-snapshotter-grpc",
                self.image)
+        return self._booted()
+
+    def reboot(self):
+        """Boot the node again as the same instance (its volumes kept), as the Molecule side effect does."""
+        podman("restart", "--time", "20", self.name)
+        return self._booted()
+
+    def _booted(self):
         for _attempt in range(60):  # exec works once systemd has set up the container's session
             proc = self.sh("systemctl is-system-running --wait", check=False)
             state = proc.stdout.strip()
             if state in ("running", "degraded"):
-                break
+                return self
             time.sleep(0.5)
-        else:
-            raise RuntimeError("%s did not boot: %s %s" % (self.name, state, proc.stderr.strip()))
-        return self
+        raise RuntimeError("%s did not boot: %s %s" % (self.name, state, proc.stderr.strip()))
 
     def remove(self):
         podman("rm", "--force", "--volumes", "--time", "0", self.name, check=False)
@@ -145,13 +162,16 @@ class Node:
         return self.sh(
             "python3 -c 'import tomllib; c = tomllib.load(open(\"/etc/containerd/config.toml\", \"rb\"));"
             " p = c.get(\"plugins\", {}); cri = p.get(\"io.containerd.grpc.v1.cri\", p.get(\"cri\", {}));"
-            " print(cri.get(\"containerd\", {}).get(\"snapshotter\", \"overlayfs\"))'").stdout.strip()
+            " images = p.get(\"io.containerd.cri.v1.images\", cri.get(\"containerd\", {}));"
+            " print(images.get(\"snapshotter\", \"overlayfs\"))'").stdout.strip()
 
     def runs_a_container(self, snapshotter=None):
         """Pull the test image with the snapshotter pods use and run it; returns what the container printed."""
         snapshotter = snapshotter or self.cri_snapshotter()
         tag = "lazypull-check-%d" % int(time.time() * 1000)
-        out = self.sh("ctr -n k8s.io images pull --plain-http --snapshotter %s %s >/dev/null && "
+        # --local where ctr has it (containerd 2): its transfer service would need an unpack config per snapshotter.
+        out = self.sh("local=$(ctr images pull --help 2>&1 | grep -o -- '--local' | head -n 1); "
+                      "ctr -n k8s.io images pull --plain-http --snapshotter %s $local %s >/dev/null && "
                       "ctr -n k8s.io run --rm --snapshotter %s %s %s /bin/busybox echo containerd-serves-%s"
                       % (snapshotter, TEST_IMAGE, snapshotter, TEST_IMAGE, tag, snapshotter)).stdout
         assert "containerd-serves-%s" % snapshotter in out, out

@@ -4,8 +4,9 @@
 """Faults and bad inputs: lazypull.soci.install against a fresh EKS AL2-style node (systemd, containerd 1.7) that
 something is wrong with. Each case: the play fails (or skips) with one line naming the cause, the node's files,
 units and packages are as before (the role's rollback included), and containerd still runs a container with the
-snapshotter its pods use. SOCI comes from TEST STAND-IN releases (tests/standin, tests/reliability/
-make-fault-releases.sh); everything else on the node is real."""
+snapshotter its pods use. SOCI is the real release built from its Go module (tests/soci); faulty mirrors repack
+it (tests/reliability/make-fault-releases.sh), and only the daemons that exit or never get ready are TEST FAULT
+scripts. Everything else on the node is real."""
 
 from __future__ import annotations
 
@@ -67,6 +68,18 @@ FAULTS = [
     Fault("daemon-never-ready", "SOCI daemon", "the release's daemon never tells systemd it is ready (Type=notify)",
           "rolls back as above once systemd's start timeout ends", r"Restart soci: .*timeout.*Rolled back: restored "
           r".*SOCI disabled, containerd restarted", extra=mirror("daemon-hangs"), rollback=True),
+    Fault("soci-config-unknown-key", "Node configuration",
+          "`soci_config_overrides` with a misspelt key (`pull_modes.soci_v2.enabel`), which SOCI would ignore",
+          "the real daemon reads the new config.toml first; the key is refused with the keys SOCI knows there; "
+          "rolled back", r"would ignore these keys of the new /etc/soci-snapshotter-grpc/config\.toml \(check "
+          r"soci_config_overrides\): pull_modes\.soci_v2\.enabel \(known there - enable\)\. Rolled back: removed ",
+          extra={"soci_config_overrides": {"pull_modes": {"soci_v2": {"enabel": True}}}}),
+    Fault("soci-config-bad-value", "Node configuration", "`soci_config_overrides` with a value of the wrong type "
+          "(`max_concurrency = \"many\"`)", "the real daemon refuses it with its own message; rolled back",
+          r"soci-snapshotter-grpc refuses the new /etc/soci-snapshotter-grpc/config\.toml: failed to load config "
+          r"file .*/etc/soci-snapshotter-grpc/config\.toml.*: toml: cannot decode TOML string into struct field "
+          r"config\.Config\.MaxConcurrency of type int64\. Rolled back: removed ",
+          extra={"soci_config_overrides": {"max_concurrency": "many"}}),
     Fault("containerd-rejects-config", "Node configuration",
           "the live containerd config has a value containerd cannot load (`oom_score = \"high\"`)",
           "the patched file fails `containerd config dump` on a temp copy; nothing replaced",
@@ -111,7 +124,8 @@ FAULTS = [
           setup="rm -f /dev/fuse && mount -t tmpfs lazypull-no-modules /sys/module"),
     Fault("running-containers", "Node checks", "a container runs in containerd's k8s.io namespace",
           "refuses (its image was unpacked by overlayfs); the container keeps running",
-          r"^1 containers run in containerd's k8s\.io namespace\..*soci_convert_running_node=true",
+          r"^1 containers run in containerd's k8s\.io namespace with the overlayfs snapshotter\..*"
+          r"soci_convert_running_node=true",
           setup="ctr -n k8s.io images pull --plain-http %s >/dev/null && "
                 "ctr -n k8s.io run -d %s lazypull-running /bin/busybox sleep 3600 >/dev/null" % (TEST_IMAGE, TEST_IMAGE),
           afterwards="ctr -n k8s.io task ls | grep -q '^lazypull-running .*RUNNING'"),

@@ -2,14 +2,15 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Whole runs against a fresh EKS AL2-style node: check mode, an interrupted run, install -> uninstall -> install,
-and an upgrade to a broken release. SOCI is the TEST STAND-IN release (tests/standin); the rest is real."""
+and an upgrade to a broken release. SOCI is the real release built from its Go module (tests/soci); only the broken
+release's daemon is a TEST FAULT script (make-fault-releases.sh)."""
 
 from __future__ import annotations
 
 import json
 import re
 
-from node import RELEASES, differences, one_line
+from node import BROKEN_UPGRADE, RELEASES, SOCI_VERSION, differences, one_line
 
 INSTALL, UNINSTALL = "lazypull.soci.install", "lazypull.soci.uninstall"
 CONTAINERD_CONFIGS = ("/etc/eks/containerd/containerd-config.toml", "/etc/containerd/config.toml")
@@ -44,7 +45,7 @@ def test_interrupted_run(fresh_node, record):
     assert first.rc != 0
     left = node.snapshot()["files"]
     assert "/etc/soci-snapshotter-grpc/config.toml" in left, "killed too early: no SOCI config yet"
-    assert "/etc/systemd/system/containerd.service.d/10-soci-snapshotter.conf" not in left, "killed too late"
+    assert "/etc/systemd/system/containerd.service.d/50-lazypull-soci.conf" not in left, "killed too late"
     second = node.play(INSTALL)
     third = node.play(INSTALL)
     counts = {path: int(node.sh("grep -c '%s' %s || true" % (SOCKET, path)).stdout) for path in CONTAINERD_CONFIGS}
@@ -94,15 +95,15 @@ def node_file_was(after, before, path):
 
 
 def test_upgrade_to_broken_release(fresh_node, record):
-    record.update(group="Runs", what="SOCI 0.15.0 installed and healthy, then an upgrade to a 0.15.1 whose daemon "
-                                     "exits 1",
-                  expected="rolls back to 0.15.0: binaries restored, SOCI and containerd restarted, containers "
-                           "still run through `soci`")
+    record.update(group="Runs", what="SOCI %s installed and healthy, then an upgrade to a %s whose daemon exits 1"
+                                     % (SOCI_VERSION, BROKEN_UPGRADE),
+                  expected="rolls back to %s: binaries restored, SOCI and containerd restarted, containers "
+                           "still run through `soci`" % SOCI_VERSION)
     node = fresh_node("upgrade-to-broken-release")
     assert node.play(INSTALL).rc == 0
     before = node.snapshot()
-    result = node.play(INSTALL, {"soci_version": "0.15.1",
-                                 "soci_release_base_url": "%s/faults-0.15.1/daemon-exits" % RELEASES})
+    result = node.play(INSTALL, {"soci_version": BROKEN_UPGRADE,
+                                 "soci_release_base_url": "%s/faults-%s/daemon-exits" % (RELEASES, BROKEN_UPGRADE)})
     after = node.snapshot()
     # Which SOCI unit systemd reports as failed depends on whether containerd reconnects before the service restarts.
     record["observed"] = re.sub(r"Unable to (re)?start service soci-snapshotter\.\w+: .*?\. (?=Rolled back)",
@@ -111,5 +112,51 @@ def test_upgrade_to_broken_release(fresh_node, record):
     assert "Rolled back: restored /usr/local/bin/soci, restored /usr/local/bin/soci-snapshotter-grpc" in result.final_error
     assert differences(before, after, restarts_allowed=True) == []
     assert after["backups"] == before["backups"]
-    assert "v0.15.0" in node.sh("/usr/local/bin/soci-snapshotter-grpc --version").stdout
+    assert "v%s " % SOCI_VERSION in node.sh("/usr/local/bin/soci-snapshotter-grpc --version").stdout
     assert node.runs_a_container() == "soci"
+
+
+AMI_UNITS = ("soci-snapshotter.service", "soci-snapshotter.socket")
+
+
+def ami_soci(node):
+    """What the EKS AL2023 AMI's own SOCI looks like on the node: package, units as shipped, unit states, config."""
+    return node.sh(
+        "dpkg-query -W -f '${Package} ${db:Status-Status}\\n' soci-snapshotter; "
+        "for u in %s; do cmp -s /etc/systemd/system/$u /etc/eks/lazypull-standin/ami-$u && echo \"$u as shipped\"; "
+        "echo \"$u $(systemctl is-enabled $u)\"; done; "
+        "grep -c '^max_concurrent_downloads_per_image = 20$' /etc/soci-snapshotter-grpc/config.toml || true"
+        % " ".join(AMI_UNITS)).stdout.split("\n")[:-1]
+
+
+def test_al2023_ami_install_uninstall_reboot(fresh_al2023_node, record):
+    record.update(group="EKS AL2023 AMI",
+                  what="node laid out like the EKS AL2023 AMI (its SOCI package and units, nodeadm with FastImagePull "
+                       "on): install in lazy mode, uninstall, reboot (nodeadm runs again)",
+                  expected="install keeps the AMI's package and units and switches to lazy loading; uninstall removes "
+                           "only the role's files; after the reboot nodeadm runs the AMI's SOCI for parallel pulls again")
+    node = fresh_al2023_node("al2023-ami-round-trip")
+    shipped = ami_soci(node)
+    assert shipped == ["soci-snapshotter installed", "soci-snapshotter.service as shipped",
+                       "soci-snapshotter.service disabled", "soci-snapshotter.socket as shipped",
+                       "soci-snapshotter.socket enabled", "1"], shipped  # nodeadm wrote its parallel config
+    assert node.cri_snapshotter() == "soci"
+    installed = node.play(INSTALL)
+    assert installed.rc == 0, installed.log
+    during = ami_soci(node)
+    lazy = node.sh("grep -c '^\\[pull_modes.soci_v2\\]$' /etc/soci-snapshotter-grpc/config.toml").stdout.strip()
+    removed = node.play(UNINSTALL)
+    assert removed.rc == 0, removed.log
+    after = ami_soci(node)
+    left = node.sh("ls /etc/eks/nodeadm.d /etc/systemd/system/soci-snapshotter.service.d "
+                   "/etc/systemd/system/lazypull-soci-sandbox-import.service 2>/dev/null; true").stdout.split()
+    node.reboot()
+    rebooted = ami_soci(node)
+    ran = node.runs_a_container()
+    record["observed"] = ("install rc=%d, config lazy=%s, AMI package and units %s; uninstall rc=%d, role files left: "
+                          "%s, AMI units %s; after reboot nodeadm's parallel config=%s, containers run with %s" % (
+                              installed.rc, lazy, "kept" if during[:5] == shipped[:5] else "CHANGED", removed.rc,
+                              left or "none", "kept" if after[:5] == shipped[:5] else "CHANGED", rebooted[5], ran))
+    assert lazy == "1" and during[:5] == shipped[:5]
+    assert after[:5] == shipped[:5] and left == []
+    assert rebooted == shipped and ran == "soci"

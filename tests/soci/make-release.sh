@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Pack the REAL SOCI (tests/soci/build.sh) like an upstream release (scripts/create-releases.sh), laid out like the
-# GitHub release and interchangeable with tests/standin/make-release.sh:
+# GitHub release:
 #   make-release.sh VERSION OUTDIR [ARCH...]   (VERSION "" = build.sh's default; ARCH: this machine's only)
 #   -> OUTDIR/v<VERSION>/soci-snapshotter-<VERSION>-linux-<ARCH>[-static].tar.gz (+ .sha256sum, sha256sum's format)
 # Members at the archive root, as in the real release: soci-snapshotter-grpc, soci, THIRD_PARTY_LICENSES, NOTICE.md.

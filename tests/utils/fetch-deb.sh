@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Unpack a Debian package from each given suite into a cache folder, one folder per suite:
 #   fetch-deb.sh CACHE_DIR PACKAGE SUITE...    ->  CACHE_DIR/<suite>/usr/bin/...
-# Used for real containerd binaries (bookworm = 1.6, trixie = 1.7, sid = 2.x) and for nydus-snapshotter.
+# Used for real containerd binaries (bookworm = 1.6, trixie = 1.7, sid = 2.x).
 # Packages are only unpacked (dpkg -x), never installed. The Debian archive is the one this machine's apt
 # configuration names; a private apt state under the cache folder keeps the machine's package lists as they are.
 set -euo pipefail
