@@ -9,7 +9,7 @@ KIND: hello   one layer; prints a line and exits
       large   busybox plus a 32 MiB layer of incompressible bytes; reads 16 bytes of it and prints a line, so a
               lazily loaded run fetches a small part of that layer
 No registry is reachable from the test machine, so the tests make their own images and push them to a local one.
-The bytes are the same on every run (fixed seed, no timestamps), so the digests are too; it prints the layer digests.
+The bytes are the same on every run (fixed seed, no timestamps), so the digests are too; it prints each layer's digest and the chain ID that names its snapshot.
 """
 import gzip
 import hashlib
@@ -58,22 +58,24 @@ def main(out, name, kind):
         "architecture": {"x86_64": "amd64", "aarch64": "arm64"}.get(os.uname().machine, "amd64"),
         "os": "linux",
         "config": {"Cmd": COMMANDS[kind]},
-        "rootfs": {"type": "layers", "diff_ids": [diff_id for diff_id, _, _ in layers]},
+        "rootfs": {"type": "layers", "diff_ids": [entry[0] for entry in layers]},
     }).encode())
     manifest_digest, manifest = blob(json.dumps({
         "schemaVersion": 2,
         "mediaType": "application/vnd.oci.image.manifest.v1+json",
         "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config_digest, "size": len(config)},
         "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": digest, "size": len(gz)}
-                   for _, digest, gz in layers],
+                   for _diff_id, digest, gz in layers],
     }).encode())
-    for _, digest, _ in layers:
-        print(digest)
+    chain = None
+    for diff_id, digest, _gz in layers:  # each layer's digest and the chain ID of its snapshot
+        chain = diff_id if chain is None else "sha256:" + hashlib.sha256((chain + " " + diff_id).encode()).hexdigest()
+        print(digest, chain)
     index = json.dumps({"schemaVersion": 2, "manifests": [{
         "mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": manifest_digest, "size": len(manifest),
         "annotations": {"io.containerd.image.name": name, "org.opencontainers.image.ref.name": name.rsplit(":", 1)[1]},
     }]}).encode()
-    blobs = [(digest, gz) for _, digest, gz in layers] + [(config_digest, config), (manifest_digest, manifest)]
+    blobs = [(digest, gz) for _diff_id, digest, gz in layers] + [(config_digest, config), (manifest_digest, manifest)]
     with tarfile.open(out, "w") as tar:
         for path, data in [("oci-layout", b'{"imageLayoutVersion": "1.0.0"}'), ("index.json", index)] + [
                 ("blobs/sha256/" + d.split(":")[1], b) for d, b in blobs]:

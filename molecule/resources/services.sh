@@ -4,7 +4,8 @@
 #                   Go module (tests/soci/make-release.sh; `make soci` builds it first, or this builds it)
 #   127.0.0.1:5123  Debian's docker-registry, to push test images to and pull them through SOCI
 #   127.0.0.1:5125  the same with HTTP basic auth (registry-private.yml), for private images
-# and pushes the test images (test-images.sh) to both registries.
+# and pushes the test images (test-images.sh) to both registries; the EKS AL2023 AMI's SOCI package stand-in
+# (ami-soci-package.sh) is built next to them.
 # services.sh start|stop STATE_DIR [SOCI_VERSION]     (default version: tests/soci/env.sh)
 set -euo pipefail
 action=${1:?usage: services.sh start|stop STATE_DIR [SOCI_VERSION]}
@@ -62,7 +63,9 @@ case $action in
     echo 'lazypull:$2b$12$J5ZC5nz8DidemV52aTLrseqjtvi0XLSmi5gHpafCrNjlwQcyjpgs6' >"$state/htpasswd"
     REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY="$state/registry-private" REGISTRY_AUTH_HTPASSWD_PATH="$state/htpasswd" \
       start registry-private 5125 docker-registry serve "$here/registry-private.yml"
-    "$here/test-images.sh" "$state" "$("$here/../../tests/soci/build.sh" "$version" | tail -n 1)/dynamic/soci"
+    built=$("$here/../../tests/soci/build.sh" "$version" 2>/dev/null | tail -n 1)
+    "$here/test-images.sh" "$state" "$built/dynamic/soci"
+    "$here/ami-soci-package.sh" "$state" "$built"
     echo "release server http://127.0.0.1:5124, registries 127.0.0.1:5123 and 127.0.0.1:5125 (basic auth)"
     ;;
   stop) stop ;;

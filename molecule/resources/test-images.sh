@@ -5,7 +5,8 @@
 #   127.0.0.1:5123/lazypull/large:1   busybox + a 32 MiB layer, no SOCI index
 #   127.0.0.1:5123/lazypull/large:soci  the same converted by the REAL `soci convert` (SOCI index manifest v2)
 #   127.0.0.1:5125/lazypull/large:soci  the same in the registry that asks for credentials
-# STATE/images/large.layers lists the large image's layer digests, for the tests that look for them on a node.
+# STATE/images/large.layers lists the large image's layers (digest, snapshot chain ID), for the tests that look for
+# them on a node.
 #   test-images.sh STATE_DIR SOCI_CLI
 set -euo pipefail
 state=${1:?usage: test-images.sh STATE_DIR SOCI_CLI}

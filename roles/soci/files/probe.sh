@@ -1,0 +1,58 @@
+#!/bin/sh
+# The role's one look at the node (tasks/preflight.yml runs it inline: one round trip, no fact gathering).
+#   probe.sh BIN_DIR SANDBOX_ARCHIVE SOCI_CONFIG TIMEOUT FILE...
+# Prints key=value lines; file:PATH=1 for each FILE that exists. Every command that talks to a daemon is time-boxed.
+say() { printf '%s=%s\n' "$1" "$2"; }
+bin_dir=$1 sandbox=$2 soci_config=$3 limit=$4
+shift 4
+platform=/usr/bin/soci-snapshotter-grpc
+unit=/etc/systemd/system/soci-snapshotter.service
+
+say arch "$(uname -m)"
+say glibc "$(getconf GNU_LIBC_VERSION 2>/dev/null | awk '{print $2}')"
+say pkg "$(for p in dnf yum apt-get zypper; do command -v $p >/dev/null 2>&1 && { echo $p; break; }; done)"
+say nodeadm "$( { [ -d /etc/eks/nodeadm.d ] || command -v nodeadm >/dev/null 2>&1; } && echo 1 || echo 0)"
+say eks_al2 "$([ -f /etc/eks/containerd/containerd-config.toml ] && echo 1 || echo 0)"
+say fuse "$( { [ -e /dev/fuse ] || [ -d /sys/module/fuse ]; } && echo 1 || echo 0)"
+# SOCI looks for fusermount only (not fusermount3); without it, it mounts directly, which needs root.
+say fusermount "$(command -v fusermount 2>/dev/null)"
+say unpigz "$(command -v unpigz 2>/dev/null)"
+say ctr "$(command -v ctr 2>/dev/null)"
+say soci "$("$bin_dir/soci-snapshotter-grpc" --version 2>/dev/null | head -n 1)"
+# SOCI the platform ships (the EKS AL2023 AMI's soci-snapshotter package) and who owns the SOCI units.
+say platform_soci "$("$platform" --version 2>/dev/null | head -n 1)"
+if command -v rpm >/dev/null 2>&1 && rpm -qf "$platform" >/dev/null 2>&1; then
+  say soci_package "$(rpm -qf --qf '%{NAME}-%{VERSION}-%{RELEASE}' "$platform")"
+elif command -v dpkg-query >/dev/null 2>&1 && owner=$(dpkg-query -S "$platform" 2>/dev/null); then
+  say soci_package "$(dpkg-query -W -f '${Package}-${Version}' "${owner%%:*}")"
+else
+  say soci_package ""
+fi
+if [ ! -f "$unit" ]; then say soci_units none
+elif grep -q 'lazypull\.soci' "$unit"; then say soci_units role
+else say soci_units platform
+fi
+say soci_config_sha "$(sha256sum "$soci_config" 2>/dev/null | cut -d ' ' -f 1)"
+say running "$(timeout "$limit" ctr -n k8s.io task ls -q 2>/dev/null | wc -l)"
+dump=$(timeout "$limit" containerd config dump 2>/dev/null)
+# The snapshotter containerd's CRI plugin uses now (every pod's), from its effective configuration.
+say cri_snapshotter "$(printf '%s\n' "$dump" | awk '
+  /^[[:space:]]*\[/ { t = $0; gsub(/[[:space:]"\047]/, "", t) }
+  /^[[:space:]]*snapshotter[[:space:]]*=/ && (t == "[plugins.io.containerd.grpc.v1.cri.containerd]" ||
+      t == "[plugins.io.containerd.cri.v1.images]" || t == "[plugins.cri.containerd]") {
+    v = $0; sub(/^[^=]*=[[:space:]]*/, "", v); gsub(/["\047[:space:]]/, "", v); print v; exit }')"
+# The files containerd imports (in its merge order) that carry a whole schema 1/2 CRI section, such as nvidia-ctk's
+# drop-ins: on containerd 1.x each replaces the main file's CRI section, so each must carry SOCI too.
+for f in $(printf '%s\n' "$dump" | sed -n 's/^imports = \[\(.*\)\]$/\1/p' | tr -d "\"'," ); do
+  [ "$f" = /etc/containerd/config.toml ] && continue  # containerd 1.x lists the main file itself
+  grep -qE '^[[:space:]]*\[plugins\.("io\.containerd\.grpc\.v1\.cri"|cri)' "$f" 2>/dev/null && say "cri_import:$f" 1
+done
+say sandbox_archive "$([ -f "$sandbox" ] && echo "$sandbox")"
+say gpu "$( { lspci -n 2>/dev/null | grep -c ' 10de:' || grep -l 0x10de /sys/bus/pci/devices/*/vendor 2>/dev/null | wc -l; } | head -n 1)"
+say nvidia_runtime "$(command -v nvidia-container-runtime 2>/dev/null)"
+say nvidia_ctk "$(command -v nvidia-ctk 2>/dev/null)"
+say nvidia_loaded "$(lsmod 2>/dev/null | grep -q '^nvidia ' && echo 1 || echo 0)"
+say instance_type "$(cat /sys/devices/virtual/dmi/id/product_name 2>/dev/null)"
+say kubelet "$(systemctl is-active kubelet 2>/dev/null)"
+for f in "$@"; do [ -e "$f" ] && say "file:$f" 1; done
+true
