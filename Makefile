@@ -18,6 +18,8 @@ export PATH := $(BIN):$(PATH)
 # Test nodes: podman with project settings (runc, ulimits), services' state outside the staged tree.
 export CONTAINERS_CONF := $(CURDIR)/molecule/resources/containers.conf
 export LAZYPULL_TEST_STATE := $(CURDIR)/.cache/test-services
+# The real SOCI build and its Go caches (tests/soci) stay in this tree's .cache, also for scripts run from the stage.
+export SOCI_CACHE := $(CURDIR)/.cache/soci
 
 .PHONY: system soci selftest demo demo-clean reliability molecule-amazonlinux help venv containerd stage units sanity compat integration molecule lint docs build changelog test clean
 
@@ -65,10 +67,12 @@ stage: venv
 	@rm -rf $(STAGE) && mkdir -p $(STAGE)
 	@git ls-files -z -co --exclude-standard | tar --null -T - -cf - | tar -xf - -C $(STAGE)
 	@git -C $(STAGE) init -q  # a repository of its own: ansible-test lists files with git, and .cache is ignored here
-	@mkdir -p $(STAGE)/tests/output && ln -sfn $(CONTAINERD_CACHE) $(STAGE)/tests/output/containerd
+	@mkdir -p $(STAGE)/tests/output && ln -sfn $(CONTAINERD_CACHE) $(STAGE)/tests/output/containerd \
+	  && ln -sfn $(SOCI_CACHE) $(STAGE)/tests/output/soci
 
-units: stage containerd
+units: stage containerd soci
 	@echo "== ansible-test units"
+	@tests/utils/ansible-test-get-pip.sh $(BIN)/python  # ansible-test --venv bootstraps pip with it
 	cd $(STAGE) && ansible-test units --venv --python $(PY_VERSION) --requirements
 
 sanity: stage $(SANITY_VENV)/.stamp
@@ -82,7 +86,7 @@ integration: stage containerd
 	cd $(STAGE) && ansible-test integration --local --python $(PY_VERSION) $(INTEGRATION_ARGS)
 
 # Scenarios that run here (Debian-built nodes); the Amazon Linux ones need a registry that serves their images.
-LOCAL_SCENARIOS := default eks-al2-containerd16 kubeadm-containerd2 eks-al2023-containerd2 gpu-nvidia
+LOCAL_SCENARIOS := default eks-al2 eks-al2-containerd16 eks-al2023-containerd17 kubeadm-containerd2 gpu-nvidia
 AMAZON_SCENARIOS := amazonlinux2023 amazonlinux2
 MOLECULE := NO_COLOR=1 ANSIBLE_FORCE_COLOR=0 molecule
 
@@ -139,7 +143,7 @@ compat:
 changelog: venv
 	antsibull-changelog lint
 
-test: system venv containerd
+test: system venv containerd soci
 	@$(MAKE) --no-print-directory selftest changelog compat sanity units integration lint docs molecule reliability
 	@echo "== all checks passed"
 

@@ -30,7 +30,7 @@ def test_a_taken_port_is_named_and_nothing_is_left_running(port, free_ports, tmp
 
 
 def test_start_is_reentrant_and_stop_frees_the_ports(free_ports, tmp_path):
-    for _ in range(2):
+    for _attempt in range(2):
         proc = run([SCRIPT, "start", str(tmp_path)])
         assert proc.returncode == 0, proc.stdout
     assert all(listening(port) for port in PORTS)
