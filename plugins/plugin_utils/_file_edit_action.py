@@ -61,6 +61,8 @@ class FileEditAction(ActionBase):
         del tmp
         spec = dict(self.argument_spec, **FILE_COMMON_SPEC)
         dummy, params = self.validate_argument_spec(argument_spec=spec)
+        # Templated options arrive as Ansible's tagged str subclasses; the edit engines compare types exactly.
+        params = {key: str(value) if isinstance(value, str) else value for key, value in params.items()}
         path = params["path"]
         try:
             exists, text = self._read(path, task_vars)
