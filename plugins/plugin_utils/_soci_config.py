@@ -14,15 +14,7 @@ the effective configuration the real daemon prints (``soci-snapshotter-grpc conf
 from __future__ import annotations
 
 import copy
-
-try:
-    import tomllib
-except ImportError:  # pragma: no cover - Python < 3.11 controllers read it with tomlkit
-    tomllib = None
-try:
-    import tomlkit
-except ImportError:  # pragma: no cover
-    tomlkit = None
+import tomllib  # the controller runs Python 3.11 or later (ansible-core 2.19+)
 
 PULL_MODES = ("lazy", "parallel", "lazy+parallel-fallback")
 
@@ -119,7 +111,7 @@ def ignored_keys(config, dump_text):
     """The keys of config that SOCI's `config dump` (run on that config) does not show, i.e. keys SOCI ignores,
     each with the keys SOCI knows at that place: [("pull_modes.soci_v2.enabel", ["enable"]), ...]."""
     try:
-        dump = tomllib.loads(dump_text) if tomllib is not None else tomlkit.parse(dump_text).unwrap()
+        dump = tomllib.loads(dump_text)
     except Exception as exc:  # the daemon's own output; any parser error means it printed something else
         raise SociConfigError("cannot read the output of soci-snapshotter-grpc config dump: %s" % exc)
     found = []

@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from node import BROKEN_UPGRADE, REPO, SOCI_VERSION, WORK, Node, podman
+from node import ARCH, BROKEN_UPGRADE, REPO, SOCI_VERSION, WORK, Node, podman
 from report import write_report
 
 RESOURCES = os.path.join(REPO, "molecule", "resources")
@@ -132,5 +132,4 @@ def pytest_sessionfinish(session):
 @pytest.fixture(scope="session")
 def good_archive(node_image):
     """The real release archive (tests/soci) as an air-gapped user would have it on the controller."""
-    arch = {"x86_64": "amd64", "aarch64": "arm64"}.get(os.uname().machine, os.uname().machine)
-    return os.path.join(STATE, "releases", "v" + SOCI_VERSION, "soci-snapshotter-%s-linux-%s.tar.gz" % (SOCI_VERSION, arch))
+    return os.path.join(STATE, "releases", "v" + SOCI_VERSION, "soci-snapshotter-%s-linux-%s.tar.gz" % (SOCI_VERSION, ARCH))

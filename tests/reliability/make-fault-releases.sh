@@ -27,10 +27,11 @@ repack() {  # fault: the members folder as it is now
   (cd "$work/members" && tar --owner=0 --group=0 --mtime='2026-07-30 00:00Z' -czf "$work/$1.tar.gz" -- *)
   publish "$1" "$work/$1.tar.gz"
 }
-# A daemon that answers --version and `config dump` like the real one and then fails the way the fault says.
+# A daemon that answers --version and `config dump` (it prints the configuration it reads, as the real one does
+# for a configuration it knows whole) and then fails the way the fault says.
 broken_daemon() {  # fault shell-lines
   mv "$work/members/soci-snapshotter-grpc" "$work/good-daemon"
-  printf '#!/bin/sh\n# TEST FAULT (lazypull.soci reliability tests): %s\ncase "$*" in *--version*) echo "soci-snapshotter-grpc version v%s lazypull-test-fault"; exit 0 ;; *"config dump"*) exit 0 ;; esac\n%s\n' \
+  printf '#!/bin/sh\n# TEST FAULT (lazypull.soci reliability tests): %s\ncase "$*" in *--version*) echo "soci-snapshotter-grpc version v%s lazypull-test-fault"; exit 0 ;; *"config dump"*) exec cat ;; esac\n%s\n' \
     "$1" "$version" "$2" >"$work/members/soci-snapshotter-grpc"
   chmod 0755 "$work/members/soci-snapshotter-grpc"
   repack "$1"

@@ -27,6 +27,7 @@ def _role_default_version():
 # The release the role installs by default (the real SOCI the release server serves), and a later version that
 # only exists as a broken release (make-fault-releases.sh).
 SOCI_VERSION = _role_default_version()
+ARCH = {"x86_64": "amd64", "aarch64": "arm64"}.get(os.uname().machine, os.uname().machine)
 BROKEN_UPGRADE = SOCI_VERSION.rsplit(".", 1)[0] + ".%d" % (int(SOCI_VERSION.rsplit(".", 1)[1]) + 1)
 UNITS = ("soci-snapshotter.service", "soci-snapshotter.socket", "containerd.service")
 

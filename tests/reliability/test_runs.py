@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 
-from node import BROKEN_UPGRADE, RELEASES, SOCI_VERSION, differences, one_line
+from node import ARCH, BROKEN_UPGRADE, RELEASES, SOCI_VERSION, differences, one_line
 
 INSTALL, UNINSTALL = "lazypull.soci.install", "lazypull.soci.uninstall"
 CONTAINERD_CONFIGS = ("/etc/eks/containerd/containerd-config.toml", "/etc/containerd/config.toml")
@@ -160,3 +160,19 @@ def test_al2023_ami_install_uninstall_reboot(fresh_al2023_node, record):
     assert lazy == "1" and during[:5] == shipped[:5]
     assert after[:5] == shipped[:5] and left == []
     assert rebooted == shipped and ran == "soci"
+
+
+def test_download_once_on_the_controller(fresh_node, record, tmp_path):
+    record.update(group="Runs", what="`soci_download_on_controller: true` with a controller cache folder that does not "
+                                     "exist yet",
+                  expected="the folder is made, the release downloaded there once and checked against its "
+                           ".sha256sum, copied to the node; SOCI runs")
+    node = fresh_node("download-on-controller")
+    cache = tmp_path / "soci-cache"
+    result = node.play(INSTALL, {"soci_download_on_controller": True, "soci_controller_cache_dir": str(cache)})
+    archives = sorted(path.name for path in cache.glob("*.tar.gz"))
+    record["observed"] = "rc=%d, controller cache holds %s, containers run with %s" % (
+        result.rc, ", ".join(archives) or "nothing", node.runs_a_container() if result.rc == 0 else "-")
+    assert result.rc == 0, result.log
+    assert archives == ["soci-snapshotter-%s-linux-%s.tar.gz" % (SOCI_VERSION, ARCH)]
+    assert node.cri_snapshotter() == "soci"

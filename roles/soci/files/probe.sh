@@ -48,7 +48,12 @@ for f in $(printf '%s\n' "$dump" | sed -n 's/^imports = \[\(.*\)\]$/\1/p' | tr -
   grep -qE '^[[:space:]]*\[plugins\.("io\.containerd\.grpc\.v1\.cri"|cri)' "$f" 2>/dev/null && say "cri_import:$f" 1
 done
 say sandbox_archive "$([ -f "$sandbox" ] && echo "$sandbox")"
-say gpu "$( { lspci -n 2>/dev/null | grep -c ' 10de:' || grep -l 0x10de /sys/bus/pci/devices/*/vendor 2>/dev/null | wc -l; } | head -n 1)"
+# NVIDIA PCI devices (vendor 10de): from lspci where the node has it, else from sysfs.
+if command -v lspci >/dev/null 2>&1; then
+  say gpu "$(lspci -n 2>/dev/null | grep -c ' 10de:')"
+else
+  say gpu "$(grep -l 0x10de /sys/bus/pci/devices/*/vendor 2>/dev/null | wc -l)"
+fi
 say nvidia_runtime "$(command -v nvidia-container-runtime 2>/dev/null)"
 say nvidia_ctk "$(command -v nvidia-ctk 2>/dev/null)"
 say nvidia_loaded "$(lsmod 2>/dev/null | grep -q '^nvidia ' && echo 1 || echo 0)"
