@@ -14,6 +14,7 @@ the effective configuration the real daemon prints (``soci-snapshotter-grpc conf
 from __future__ import annotations
 
 import copy
+import re
 import tomllib  # the controller runs Python 3.11 or later (ansible-core 2.19+)
 
 PULL_MODES = ("lazy", "parallel", "lazy+parallel-fallback")
@@ -128,3 +129,27 @@ def ignored_keys(config, dump_text):
                     found.append(entry)
                 break
     return found
+
+
+def _daemon_error(stderr):
+    """The message of the daemon's fatal log line (logrus: time=... level=fatal msg="..." error="...")."""
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    if not lines:
+        return "no output"
+    last = lines[-1]
+    match = re.search(r' msg="((?:[^"\\]|\\.)*)"', last)
+    return match.group(1).replace('\\"', '"') if match else last.strip()
+
+
+def problem(config, rc, stdout, stderr, path, timeout):
+    """Why the daemon cannot use config (its `config dump` run on it gave rc, stdout, stderr), in one line naming
+    path; empty when it reads every key. rc 124 is the time-out of `timeout`."""
+    if rc == 124:
+        return "soci-snapshotter-grpc did not read the new %s within %s s" % (path, timeout)
+    if rc != 0:
+        return "soci-snapshotter-grpc refuses the new %s: %s" % (path, _daemon_error(stderr).replace("/dev/stdin", path))
+    found = ignored_keys(config, stdout)
+    if found:
+        return "soci-snapshotter-grpc would ignore these keys of the new %s (check soci_config_overrides): %s" % (
+            path, "; ".join("%s (known there: %s)" % (key, ", ".join(known) or "none") for key, known in found))
+    return ""

@@ -72,7 +72,7 @@ FAULTS = [
           "`soci_config_overrides` with a misspelt key (`pull_modes.soci_v2.enabel`), which SOCI would ignore",
           "the real daemon reads the new config.toml first; the key is refused with the keys SOCI knows there; "
           "rolled back", r"would ignore these keys of the new /etc/soci-snapshotter-grpc/config\.toml \(check "
-          r"soci_config_overrides\): pull_modes\.soci_v2\.enabel \(known there - enable\)\. Rolled back: removed ",
+          r"soci_config_overrides\): pull_modes\.soci_v2\.enabel \(known there: enable\)\. Rolled back: removed ",
           extra={"soci_config_overrides": {"pull_modes": {"soci_v2": {"enabel": True}}}}),
     Fault("soci-config-bad-value", "Node configuration", "`soci_config_overrides` with a value of the wrong type "
           "(`max_concurrency = \"many\"`)", "the real daemon refuses it with its own message; rolled back",

@@ -12,7 +12,7 @@ import pytest
 import tomlkit
 
 from ansible_collections.lazypull.soci.plugins.plugin_utils._soci_config import (
-    PULL_MODES, SociConfigError, build, ignored_keys)
+    PULL_MODES, SociConfigError, build, ignored_keys, problem)
 from ansible_collections.lazypull.soci.tests.unit.soci_bins import SEARCH, config_dump, daemon, default_version
 
 
@@ -98,3 +98,28 @@ def test_a_bad_value_is_refused_by_the_real_daemon(soci):
 def test_output_that_is_not_toml_is_a_clear_error():
     with pytest.raises(SociConfigError, match="cannot read the output of soci-snapshotter-grpc config dump"):
         ignored_keys({"debug": True}, "this is [not toml")
+
+
+def test_problem_names_the_file_and_the_daemons_own_reason(soci):
+    config = build("parallel", overrides={"max_concurrency": "many"})
+    rc, out, err = config_dump(soci, tomlkit.dumps(config))
+    assert problem(config, rc, out, err, "/etc/soci-snapshotter-grpc/config.toml", 30) == (
+        'soci-snapshotter-grpc refuses the new /etc/soci-snapshotter-grpc/config.toml: failed to load config file '
+        '"/etc/soci-snapshotter-grpc/config.toml": toml: cannot decode TOML string into struct field '
+        'config.Config.MaxConcurrency of type int64')
+
+
+def test_problem_lists_the_keys_soci_would_ignore(soci):
+    config = build("lazy", overrides={"pull_modes": {"soci_v2": {"enabel": True}}})
+    rc, out, err = config_dump(soci, tomlkit.dumps(config))
+    message = problem(config, rc, out, err, "/etc/soci-snapshotter-grpc/config.toml", 30)
+    assert message.startswith("soci-snapshotter-grpc would ignore these keys of the new "
+                              "/etc/soci-snapshotter-grpc/config.toml (check soci_config_overrides): "
+                              "pull_modes.soci_v2.enabel (known there: ")
+    assert "\n" not in message
+
+
+def test_problem_is_empty_for_a_config_soci_reads_whole_and_says_when_it_timed_out(soci):
+    config = build("lazy")
+    assert problem(config, *config_dump(soci, tomlkit.dumps(config)), "/x.toml", 30) == ""
+    assert problem(config, 124, "", "", "/x.toml", 30) == "soci-snapshotter-grpc did not read the new /x.toml within 30 s"
