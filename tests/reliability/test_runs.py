@@ -148,7 +148,7 @@ def test_al2023_ami_install_uninstall_reboot(fresh_al2023_node, record):
     removed = node.play(UNINSTALL)
     assert removed.rc == 0, removed.log
     after = ami_soci(node)
-    left = node.sh("ls /etc/eks/nodeadm.d /etc/systemd/system/soci-snapshotter.service.d "
+    left = node.sh("ls -d /etc/eks/nodeadm.d/* /etc/systemd/system/soci-snapshotter.service.d "
                    "/etc/systemd/system/lazypull-soci-sandbox-import.service 2>/dev/null; true").stdout.split()
     node.reboot()
     rebooted = ami_soci(node)
