@@ -27,6 +27,35 @@ def run(*argv):
     return proc.stdout
 
 
+def prepared_image(suite, layout_vars, tag):
+    """A node booted from the Debian image of suite, laid out by prepare.yml, committed as tag (replacing the last)."""
+    image = run(os.path.join(RESOURCES, "build-node-image.sh"), suite).splitlines()[-1]
+    base = Node("lazypull-rel-base-" + suite, image).boot()
+    try:
+        prepared = base.play(os.path.join(RESOURCES, "playbooks", "prepare.yml"), layout_vars)
+        assert prepared.rc == 0, "prepare.yml failed, see %s" % prepared.log
+        podman("rmi", "--force", tag, check=False)  # the previous run's, so they do not pile up
+        podman("commit", "--quiet", base.name, tag)
+    finally:
+        base.remove()
+    return tag
+
+
+def fresh_nodes(image):
+    """boot(case_id) for a test: nodes booted from image, removed afterwards (unless LAZYPULL_KEEP_NODES=1)."""
+    nodes = []
+
+    def boot(case_id):
+        node = Node("lazypull-rel-" + case_id, image).boot()
+        nodes.append(node)
+        return node
+
+    yield boot
+    if os.environ.get("LAZYPULL_KEEP_NODES") != "1":
+        for node in nodes:
+            node.remove()
+
+
 @pytest.fixture(scope="session")
 def node_image():
     """Services up, faulty mirrors built, and an image of a node laid out like an EKS AL2 worker (containerd 1.7)."""
@@ -34,16 +63,7 @@ def node_image():
     faults = os.path.join(REPO, "tests", "reliability", "make-fault-releases.sh")
     run(faults, SOCI_VERSION, os.path.join(STATE, "releases", "faults"))
     run(faults, BROKEN_UPGRADE, os.path.join(STATE, "releases", "faults-" + BROKEN_UPGRADE))
-    image = run(os.path.join(RESOURCES, "build-node-image.sh"), "trixie").splitlines()[-1]
-    base = Node("lazypull-rel-base", image).boot()
-    try:
-        prepared = base.play(os.path.join(RESOURCES, "playbooks", "prepare.yml"), {"lazypull_layout": "eks_al2"})
-        assert prepared.rc == 0, "prepare.yml failed, see %s" % prepared.log
-        podman("rmi", "--force", IMAGE, check=False)  # the previous run's, so they do not pile up
-        podman("commit", "--quiet", base.name, IMAGE)
-    finally:
-        base.remove()
-    return IMAGE
+    return prepared_image("trixie", {"lazypull_layout": "eks_al2"}, IMAGE)
 
 
 # A node laid out like today's EKS AL2023 AMI: containerd 2.x, the AMI's SOCI package (stand-in package holding the
@@ -55,48 +75,21 @@ AL2023_IMAGE = "localhost/lazypull-reliability:al2023-ami"
 
 
 @pytest.fixture(scope="session")
-def al2023_image(node_image):
-    image = run(os.path.join(RESOURCES, "build-node-image.sh"), "containerd2").splitlines()[-1]
-    base = Node("lazypull-rel-al2023-base", image).boot()
-    try:
-        prepared = base.play(os.path.join(RESOURCES, "playbooks", "prepare.yml"), AL2023_VARS)
-        assert prepared.rc == 0, "prepare.yml failed, see %s" % prepared.log
-        podman("rmi", "--force", AL2023_IMAGE, check=False)
-        podman("commit", "--quiet", base.name, AL2023_IMAGE)
-    finally:
-        base.remove()
-    return AL2023_IMAGE
-
-
-@pytest.fixture
-def fresh_al2023_node(al2023_image):
-    nodes = []
-
-    def boot(case_id):
-        node = Node("lazypull-rel-" + case_id, al2023_image).boot()
-        nodes.append(node)
-        return node
-
-    yield boot
-    if os.environ.get("LAZYPULL_KEEP_NODES") != "1":
-        for node in nodes:
-            node.remove()
+def al2023_image(node_image):  # node_image: the services and mirrors it starts
+    del node_image
+    return prepared_image("containerd2", AL2023_VARS, AL2023_IMAGE)
 
 
 @pytest.fixture
 def fresh_node(node_image):
-    """fresh_node(name): a node booted from the prepared image, removed after the test."""
-    nodes = []
+    """fresh_node(name): a node booted from the prepared EKS AL2 image, removed after the test."""
+    yield from fresh_nodes(node_image)
 
-    def boot(case_id):
-        node = Node("lazypull-rel-" + case_id, node_image).boot()
-        nodes.append(node)
-        return node
 
-    yield boot
-    if os.environ.get("LAZYPULL_KEEP_NODES") != "1":
-        for node in nodes:
-            node.remove()
+@pytest.fixture
+def fresh_al2023_node(al2023_image):
+    """fresh_al2023_node(name): a node booted from the prepared EKS AL2023 AMI image, removed after the test."""
+    yield from fresh_nodes(al2023_image)
 
 
 @pytest.fixture
