@@ -28,14 +28,19 @@ repack() {  # fault: the members folder as it is now
   publish "$1" "$work/$1.tar.gz"
 }
 # A daemon that answers --version and `config dump` (it prints the configuration it reads, as the real one does
-# for a configuration it knows whole) and then fails the way the fault says.
+# for a configuration it knows whole) and then fails the way the fault says. Its `soci` CLI says the fault's version
+# too, so that an upgrade to it replaces both programs, as a real upgrade does.
 broken_daemon() {  # fault shell-lines
   mv "$work/members/soci-snapshotter-grpc" "$work/good-daemon"
+  mv "$work/members/soci" "$work/good-cli"
   printf '#!/bin/sh\n# TEST FAULT (lazypull.soci reliability tests): %s\ncase "$*" in *--version*) echo "soci-snapshotter-grpc version v%s lazypull-test-fault"; exit 0 ;; *"config dump"*) exec cat ;; esac\n%s\n' \
     "$1" "$version" "$2" >"$work/members/soci-snapshotter-grpc"
-  chmod 0755 "$work/members/soci-snapshotter-grpc"
+  printf '#!/bin/sh\n# TEST FAULT (lazypull.soci reliability tests)\necho "soci version v%s lazypull-test-fault"\n' \
+    "$version" >"$work/members/soci"
+  chmod 0755 "$work/members/soci-snapshotter-grpc" "$work/members/soci"
   repack "$1"
   mv "$work/good-daemon" "$work/members/soci-snapshotter-grpc"
+  mv "$work/good-cli" "$work/members/soci"
 }
 
 rm -rf "$out" && mkdir -p "$out/missing"
