@@ -56,6 +56,10 @@ MODE_CONFIG = {
     },
 }
 
+# Where SOCI finds registry credentials (docs/registry-authentication.md). Root's docker config is always read by
+# SOCI, so it needs no setting; "anonymous" declares that every image is public.
+AUTH_SOURCES = ("cri", "docker_config", "kubeconfig", "anonymous")
+
 # kubelet's image service goes through SOCI, which keeps the credentials kubelet sends and proxies to containerd.
 CRI_KEYCHAIN = {"cri_keychain": {"enable_keychain": True, "image_service_path": "/run/containerd/containerd.sock"}}
 
@@ -75,13 +79,21 @@ def merge(base, extra):
     return result
 
 
-def build(mode, cri_keychain=True, unpigz="", overrides=None):
-    """The config.toml contents for a pull mode, as a dictionary."""
+def build(mode, auth=("cri",), kubeconfig="", unpigz="", overrides=None):
+    """The config.toml contents for a pull mode and credential sources, as a dictionary."""
     if mode not in MODE_CONFIG:
         raise SociConfigError("unknown pull mode %r (one of: %s)" % (mode, ", ".join(PULL_MODES)))
+    unknown = [source for source in auth if source not in AUTH_SOURCES]
+    if unknown:
+        raise SociConfigError("unknown credential source %s (known: %s)"
+                              % (", ".join(map(repr, unknown)), ", ".join(AUTH_SOURCES)))
+    if "kubeconfig" in auth and not kubeconfig:
+        raise SociConfigError("the kubeconfig credential source needs the path of a kubeconfig")
     config = MODE_CONFIG[mode]
-    if cri_keychain:
+    if "cri" in auth:
         config = merge(config, CRI_KEYCHAIN)
+    if "kubeconfig" in auth:
+        config = merge(config, {"kubeconfig_keychain": {"enable_keychain": True, "kubeconfig_path": kubeconfig}})
     if unpigz and mode != "lazy":
         config = merge(config, {"pull_modes": {"parallel_pull_unpack": {"decompress_streams": {
             "gzip": {"path": unpigz, "args": ["-d", "-c"]}}}}})

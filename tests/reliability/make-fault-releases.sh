@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Faulty mirrors for the reliability tests, built from the REAL SOCI programs (tests/soci/build.sh):
 #   OUTDIR/<fault>/v<VERSION>/soci-snapshotter-<VERSION>-linux-<ARCH>.tar.gz (+ .sha256sum), served like GitHub's.
-# Only daemon-exits and daemon-hangs replace soci-snapshotter-grpc by a TEST FAULT script: the real daemon cannot be
-# made to fail that way on demand.
+# Only daemon-exits, daemon-hangs and daemon-silent replace soci-snapshotter-grpc by a TEST FAULT script: the real
+# daemon cannot be made to fail that way on demand.
 #   checksum-mismatch  the .sha256sum names other bytes           truncated      half an archive, its own sha256sum
 #   no-daemon          the archive lacks soci-snapshotter-grpc     daemon-exits   the daemon exits 1 when started
 #   daemon-hangs       the daemon never tells systemd it is ready  missing        nothing at all (404)
+#   daemon-silent      the daemon says it is ready and holds its socket, but never answers a request
 set -euo pipefail
 version=${1:?usage: make-fault-releases.sh VERSION OUTDIR}
 out=${2:?usage: make-fault-releases.sh VERSION OUTDIR}
@@ -51,5 +52,7 @@ head -c "$(( $(stat -c %s "$work/good/$name") / 2 ))" "$work/good/$name" >"$work
 publish truncated "$work/truncated.tar.gz"
 broken_daemon daemon-exits 'echo "soci-snapshotter-grpc: TEST FAULT: failed to start" >&2; exit 1'
 broken_daemon daemon-hangs 'exec sleep infinity'
+# Same PID throughout (systemd takes READY=1 from the main process only), the socket's descriptor kept open.
+broken_daemon daemon-silent 'exec systemd-notify --ready --exec ";" sleep infinity'
 rm "$work/members/soci-snapshotter-grpc" && repack no-daemon
 echo "$out"

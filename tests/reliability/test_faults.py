@@ -68,6 +68,12 @@ FAULTS = [
     Fault("daemon-never-ready", "SOCI daemon", "the release's daemon never tells systemd it is ready (Type=notify)",
           "rolls back as above once systemd's start timeout ends", r"Restart soci: .*timeout.*Rolled back: restored "
           r".*SOCI disabled, containerd restarted", extra=mirror("daemon-hangs"), rollback=True),
+    Fault("daemon-never-answers", "SOCI daemon", "the release's daemon tells systemd it is ready and holds its "
+          "socket, but never answers a request (`soci_health_timeout: 20`)", "the health check gives up after 20 s "
+          "(each `ctr` call time-boxed) and rolls back", r"Wait until containerd serves the snapshotter and SOCI "
+          r"answers on its socket: the soci snapshotter did not answer within 20 s \(SOCI at /run/soci-snapshotter-grpc/"
+          r"soci-snapshotter-grpc\.sock: no answer within 10 s\)\. Rolled back: restored .*SOCI disabled, containerd restarted",
+          extra=mirror("daemon-silent", soci_health_timeout=20), rollback=True),
     Fault("soci-config-unknown-key", "Node configuration",
           "`soci_config_overrides` with a misspelt key (`pull_modes.soci_v2.enabel`), which SOCI would ignore",
           "the real daemon reads the new config.toml first; the key is refused with the keys SOCI knows there; "
@@ -122,6 +128,33 @@ FAULTS = [
     Fault("fuse-unavailable", "Node checks", "no /dev/fuse and no fuse module (hidden), `modprobe fuse` fails",
           "fails naming modprobe's error; nothing left behind", r"Load the fuse kernel module.*modprobe.*fuse",
           setup="rm -f /dev/fuse && mount -t tmpfs lazypull-no-modules /sys/module"),
+    Fault("node-python-3.7", "Node checks", "the node's Python is 3.7, as on stock EKS AL2 (a stand-in interpreter "
+          "that reports 3.7, named as `ansible_python_interpreter`)", "fails before the first module, naming the "
+          "version, what this ansible-core needs and what to do on AL2", r"^Python 3\.7 \(/usr/local/bin/python3\.7\) "
+          r"on this node; ansible-core 2\.\d+\.\d+ runs modules on Python 3\.\d+ or later\. Stock EKS AL2 has Python 3\.7",
+          setup="printf '#!/bin/sh\\n# TEST STAND-IN: stock EKS AL2 /usr/bin/python3\\necho 3.7\\n' "
+                "> /usr/local/bin/python3.7 && chmod 0755 /usr/local/bin/python3.7",
+          extra={"ansible_python_interpreter": "/usr/local/bin/python3.7"}),
+    Fault("auth-parallel-none", "Registry credentials", "parallel pull mode with `soci_auth: []`",
+          "refuses: SOCI would download every layer without credentials", r"^soci_pull_mode=parallel downloads every "
+          r"layer through SOCI, which would have no registry credentials \(soci_auth is empty\)\. Add docker_config or "
+          r"kubeconfig to soci_auth, or set soci_auth=\[anonymous\] if every image is public$",
+          extra={"soci_pull_mode": "parallel", "soci_auth": []}),
+    Fault("auth-parallel-cri-without-kubelet", "Registry credentials",
+          "parallel pull mode with the CRI keychain only, on a node with no kubelet configuration to point at SOCI",
+          "refuses: kubelet would pass SOCI no credentials", r"which would have no registry credentials \(cri: no "
+          r"kubelet configuration to point at SOCI, so kubelet passes it none\)",
+          setup="rm %s" % KUBELET, extra={"soci_pull_mode": "parallel"}),
+    Fault("auth-helper-missing", "Registry credentials", "`soci_auth: [docker_config]`; root's docker config names "
+          "the credential helper `ecr-login`, which the node does not have", "refuses, naming the helper and the PATH "
+          "SOCI runs it from", r"^soci_auth: docker_config, but /root/\.docker/config\.json names credential helpers "
+          r"SOCI cannot run: docker-credential-ecr-login \(not in /usr/local/sbin:.*\)$",
+          setup="mkdir -p /root/.docker && printf '{\"credHelpers\": {\"registry.test\": \"ecr-login\"}}\\n' "
+                "> /root/.docker/config.json", extra={"soci_auth": ["docker_config"]}),
+    Fault("auth-kubeconfig-missing", "Registry credentials", "`soci_auth: [cri, kubeconfig]` with a `soci_kubeconfig` "
+          "the node does not have", "refuses, naming the file", r"^soci_auth: kubeconfig, but soci_kubeconfig "
+          r"/etc/soci-snapshotter-grpc/kubeconfig does not exist on the node$",
+          extra={"soci_auth": ["cri", "kubeconfig"], "soci_kubeconfig": "/etc/soci-snapshotter-grpc/kubeconfig"}),
     Fault("running-containers", "Node checks", "a container runs in containerd's k8s.io namespace",
           "refuses (its image was unpacked by overlayfs); the container keeps running",
           r"^1 containers run in containerd's k8s\.io namespace with the overlayfs snapshotter\..*"

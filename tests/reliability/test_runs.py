@@ -16,6 +16,7 @@ INSTALL, UNINSTALL = "lazypull.soci.install", "lazypull.soci.uninstall"
 CONTAINERD_CONFIGS = ("/etc/eks/containerd/containerd-config.toml", "/etc/containerd/config.toml")
 KUBELET = "/etc/kubernetes/kubelet/kubelet-config.json"
 SOCKET = "/run/soci-snapshotter-grpc/soci-snapshotter-grpc.sock"
+CUSTOM_SOCKET = "/run/lazypull-test/soci.sock"
 
 
 def test_check_mode(fresh_node, record):
@@ -116,6 +117,25 @@ def test_upgrade_to_broken_release(fresh_node, record):
     assert node.runs_a_container() == "soci"
 
 
+def test_custom_socket_when_soci_starts_without_its_socket(fresh_node, record):
+    record.update(group="Runs", what="`soci_socket: %s`; then SOCI's socket, SOCI and containerd are stopped and "
+                                     "only SOCI's service and containerd started again" % CUSTOM_SOCKET,
+                  expected="SOCI's service brings its socket up (a daemon started without it would listen on SOCI's "
+                           "default path): containerd reaches SOCI on the custom path, containers run through `soci`")
+    node = fresh_node("custom-socket")
+    result = node.play(INSTALL, {"soci_socket": CUSTOM_SOCKET})
+    assert result.rc == 0, result.log
+    node.sh("systemctl stop containerd soci-snapshotter.service soci-snapshotter.socket && "
+            "systemctl start soci-snapshotter.service containerd")
+    socket = node.sh("systemctl is-active soci-snapshotter.socket; true").stdout.strip()
+    default = node.sh("journalctl -u soci-snapshotter.service -b | grep -c 'Listening on the default socket address'"
+                      "; true").stdout.strip()
+    ran = node.runs_a_container()
+    record["observed"] = "socket unit %s; SOCI fell back to its default path %s times; containers run with %s" % (
+        socket, default, ran)
+    assert socket == "active" and default == "0" and ran == "soci"
+
+
 AMI_UNITS = ("soci-snapshotter.service", "soci-snapshotter.socket")
 
 
@@ -141,6 +161,10 @@ def test_al2023_ami_install_uninstall_reboot(fresh_al2023_node, record):
                        "soci-snapshotter.service disabled", "soci-snapshotter.socket as shipped",
                        "soci-snapshotter.socket enabled", "1"], shipped  # nodeadm wrote its parallel config
     assert node.cri_snapshotter() == "soci"
+    # The AMI's socket unit listens on SOCI's default path and stays as shipped: another soci_socket cannot work.
+    other_socket = node.play(INSTALL, {"soci_socket": CUSTOM_SOCKET})
+    assert other_socket.rc == 2 and ami_soci(node) == shipped, other_socket.log
+    assert "this node's own soci-snapshotter.socket listens on %s" % SOCKET in other_socket.final_error
     installed = node.play(INSTALL)
     assert installed.rc == 0, installed.log
     during = ami_soci(node)
@@ -153,8 +177,9 @@ def test_al2023_ami_install_uninstall_reboot(fresh_al2023_node, record):
     node.reboot()
     rebooted = ami_soci(node)
     ran = node.runs_a_container()
-    record["observed"] = ("install rc=%d, config lazy=%s, AMI package and units %s; uninstall rc=%d, role files left: "
-                          "%s, AMI units %s; after reboot nodeadm's parallel config=%s, containers run with %s" % (
+    record["observed"] = ("another soci_socket refused, node unchanged; install rc=%d, config lazy=%s, AMI package "
+                          "and units %s; uninstall rc=%d, role files left: %s, AMI units %s; after reboot nodeadm's "
+                          "parallel config=%s, containers run with %s" % (
                               installed.rc, lazy, "kept" if during[:5] == shipped[:5] else "CHANGED", removed.rc,
                               left or "none", "kept" if after[:5] == shipped[:5] else "CHANGED", rebooted[5], ran))
     assert lazy == "1" and during[:5] == shipped[:5]

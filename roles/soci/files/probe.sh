@@ -1,13 +1,20 @@
 #!/bin/sh
-# The role's one look at the node (tasks/preflight.yml runs it inline: one round trip, no fact gathering).
-#   probe.sh BIN_DIR SANDBOX_ARCHIVE SOCI_CONFIG TIMEOUT FILE...
+# The role's one look at the node (tasks/preflight.yml runs it as a raw command: one round trip, no fact gathering,
+# and no Python needed, so a node whose Python Ansible cannot use gets a clear answer).
+#   probe.sh BIN_DIR SANDBOX_ARCHIVE SOCI_CONFIG TIMEOUT PYTHON FALLBACKS DOCKER_CONFIG HELPER_PATH FILE...
+# PYTHON is the node's interpreter setting (a path, or auto...: the first of FALLBACKS found, as Ansible discovers).
 # Prints key=value lines; file:PATH=1 for each FILE that exists. Every command that talks to a daemon is time-boxed.
 say() { printf '%s=%s\n' "$1" "$2"; }
-bin_dir=$1 sandbox=$2 soci_config=$3 limit=$4
-shift 4
+bin_dir=$1 sandbox=$2 soci_config=$3 limit=$4 python=$5 fallbacks=$6 docker_config=$7 helper_path=$8
+shift 8
 platform=/usr/bin/soci-snapshotter-grpc
 unit=/etc/systemd/system/soci-snapshotter.service
 
+case "$python" in
+  auto*|'') python=$(for p in $fallbacks; do command -v "$p" 2>/dev/null && break; done | head -n 1) ;;
+esac
+say python "$python"
+say python_version "$([ -n "$python" ] && "$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)"
 say arch "$(uname -m)"
 say glibc "$(getconf GNU_LIBC_VERSION 2>/dev/null | awk '{print $2}')"
 say pkg "$(for p in dnf yum apt-get zypper; do command -v $p >/dev/null 2>&1 && { echo $p; break; }; done)"
@@ -32,6 +39,7 @@ if [ ! -f "$unit" ]; then say soci_units none
 elif grep -q 'lazypull\.soci' "$unit"; then say soci_units role
 else say soci_units platform
 fi
+say platform_socket "$(sed -n 's/^ListenStream=//p' "${unit%.service}.socket" 2>/dev/null | tail -n 1)"
 say soci_config_sha "$(sha256sum "$soci_config" 2>/dev/null | cut -d ' ' -f 1)"
 say running "$(timeout "$limit" ctr -n k8s.io task ls -q 2>/dev/null | wc -l)"
 dump=$(timeout "$limit" containerd config dump 2>/dev/null)
@@ -41,12 +49,28 @@ say cri_snapshotter "$(printf '%s\n' "$dump" | awk '
   /^[[:space:]]*snapshotter[[:space:]]*=/ && (t == "[plugins.io.containerd.grpc.v1.cri.containerd]" ||
       t == "[plugins.io.containerd.cri.v1.images]" || t == "[plugins.cri.containerd]") {
     v = $0; sub(/^[^=]*=[[:space:]]*/, "", v); gsub(/["\047[:space:]]/, "", v); print v; exit }')"
+# Its default runtime (GPU nodes: whether nvidia-ctk must make nvidia the default). The dump itself stays on the
+# node: it can hold registry credentials.
+say default_runtime "$(printf '%s\n' "$dump" | sed -n 's/^[[:space:]]*default_runtime_name[[:space:]]*=[[:space:]]*["\x27]\([^"\x27]*\)["\x27].*/\1/p' | head -n 1)"
 # The files containerd imports (in its merge order) that carry a whole schema 1/2 CRI section, such as nvidia-ctk's
 # drop-ins: on containerd 1.x each replaces the main file's CRI section, so each must carry SOCI too.
 for f in $(printf '%s\n' "$dump" | sed -n 's/^imports = \[\(.*\)\]$/\1/p' | tr -d "\"'," ); do
   [ "$f" = /etc/containerd/config.toml ] && continue  # containerd 1.x lists the main file itself
   grep -qE '^[[:space:]]*\[plugins\.("io\.containerd\.grpc\.v1\.cri"|cri)' "$f" 2>/dev/null && say "cri_import:$f" 1
 done
+# Root's docker config, which SOCI always reads: whether it parses, and the credential helpers it names that SOCI
+# (started by systemd, with its default PATH) could not run. Only helper names leave the node, never credentials.
+if [ ! -f "$docker_config" ]; then say docker_config missing
+elif helpers=$("$python" -c 'import json, sys
+c = json.load(open(sys.argv[1]))
+names = list((c.get("credHelpers") or {}).values()) + ([c["credsStore"]] if c.get("credsStore") else [])
+print(" ".join(sorted(set(names))))' "$docker_config" 2>/dev/null); then
+  say docker_config present
+  missing=""
+  for h in $helpers; do PATH=$helper_path command -v "docker-credential-$h" >/dev/null 2>&1 || missing="$missing $h"; done
+  say docker_helpers_missing "${missing# }"
+else say docker_config invalid
+fi
 say sandbox_archive "$([ -f "$sandbox" ] && echo "$sandbox")"
 # NVIDIA PCI devices (vendor 10de): from lspci where the node has it, else from sysfs.
 if command -v lspci >/dev/null 2>&1; then

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import itertools
+import tomllib
 
 import pytest
 import tomlkit
@@ -31,11 +32,34 @@ def dump_of(soci, config):
     return out
 
 
-@pytest.mark.parametrize("mode,keychain,unpigz",
-                         list(itertools.product(PULL_MODES, (True, False), ("", "/usr/bin/unpigz"))))
-def test_every_config_the_role_writes_is_read_whole_by_the_real_daemon(soci, mode, keychain, unpigz):
-    config = build(mode, cri_keychain=keychain, unpigz=unpigz)
+AUTH_SETS = (["cri"], ["docker_config"], ["cri", "kubeconfig", "docker_config"], ["anonymous"])
+
+
+@pytest.mark.parametrize("mode,auth,unpigz",
+                         list(itertools.product(PULL_MODES, AUTH_SETS, ("", "/usr/bin/unpigz"))))
+def test_every_config_the_role_writes_is_read_whole_by_the_real_daemon(soci, mode, auth, unpigz):
+    config = build(mode, auth=auth, kubeconfig="/etc/soci-snapshotter-grpc/kubeconfig", unpigz=unpigz)
     assert ignored_keys(config, dump_of(soci, config)) == []
+
+
+def test_each_credential_source_sets_its_keychain_and_only_its_own(soci):
+    both = build("lazy", auth=["cri", "kubeconfig"], kubeconfig="/root/soci.kubeconfig")
+    dump = tomllib.loads(dump_of(soci, both))
+    assert dump["cri_keychain"]["enable_keychain"] is True
+    assert dump["kubeconfig_keychain"] == {"enable_keychain": True, "kubeconfig_path": "/root/soci.kubeconfig"}
+    for auth in (["docker_config"], ["anonymous"], []):
+        dump = tomllib.loads(dump_of(soci, build("parallel", auth=auth)))
+        assert dump["cri_keychain"]["enable_keychain"] is False
+        assert dump["kubeconfig_keychain"]["enable_keychain"] is False
+
+
+@pytest.mark.parametrize("auth,kubeconfig,expected", [
+    (["cri", "ecr"], "", "unknown credential source 'ecr'"),
+    (["kubeconfig"], "", "needs the path of a kubeconfig"),
+])
+def test_a_credential_source_that_cannot_work_is_refused(auth, kubeconfig, expected):
+    with pytest.raises(SociConfigError, match=expected):
+        build("lazy", auth=auth, kubeconfig=kubeconfig)
 
 
 def test_the_modes_set_what_soci_documents():
@@ -49,7 +73,7 @@ def test_the_modes_set_what_soci_documents():
     for config in (parallel, fallback):
         assert config["content_store"] == {"type": "containerd"}
         assert config["cri_keychain"] == {"enable_keychain": True, "image_service_path": "/run/containerd/containerd.sock"}
-    assert "cri_keychain" not in build("lazy", cri_keychain=False)
+    assert "cri_keychain" not in build("lazy", auth=["docker_config"])
     assert "decompress_streams" not in build("lazy", unpigz="/usr/bin/unpigz")["pull_modes"].get("parallel_pull_unpack", {})
 
 
