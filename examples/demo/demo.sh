@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# `make demo`: boot a throw-away EKS AL2-style node (systemd + containerd 1.7 in podman), install SOCI on it with
+# `make demo`: boot a throw-away node laid out like today's EKS AL2023 AMI (systemd + containerd 2 in podman, the
+# AMI's own SOCI package and units, nodeadm with FastImagePull), set SOCI up for lazy loading with
 # lazypull.soci.install, pull and run an image through the soci snapshotter, and print lazypull.soci.verify's
 # report. The node stays up for a look around (`make demo-clean` removes it); on failure or Ctrl-C it is removed
 # (KEEP_NODE=1 keeps it), and the local release server and registry are stopped on every exit.
+# The role keeps the AMI's SOCI package (install method auto). To run a SOCI release instead (method release):
 #   SOCI_ARCHIVE=/path/soci-snapshotter-0.16.1-linux-amd64.tar.gz  install that tarball (its .sha256sum beside it)
 #   SOCI_RELEASE_URL=https://mirror/soci/releases/download         download from a mirror laid out like GitHub's
-#   SOCI_VERSION=0.16.1                                            another version than the role's default
-# Without either it downloads the real release from GitHub; where GitHub cannot be reached it builds the real SOCI
-# from its Go module (tests/soci) and serves it from a local mirror laid out like GitHub's releases.
+#   SOCI_VERSION=0.16.1                                            download that version from GitHub
+# Where GitHub cannot be reached the release comes from the real SOCI built from its Go module (tests/soci), served
+# from a local mirror laid out like GitHub's releases. That build also fills the AMI's package stand-in.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=tests/utils/steps.sh
@@ -44,19 +46,22 @@ if [ -n "${SOCI_ARCHIVE:-}" ]; then
 elif [ -n "${SOCI_RELEASE_URL:-}" ]; then
   release+=(-e "soci_release_base_url=$SOCI_RELEASE_URL")
   echo "demo: installing SOCI ${version:-$default_version} from $SOCI_RELEASE_URL"
-else
-  official="https://github.com/awslabs/soci-snapshotter/releases/download/v${version:-$default_version}"
-  official+="/soci-snapshotter-${version:-$default_version}-linux-$arch.tar.gz.sha256sum"
+elif [ -n "$version" ]; then
+  official="https://github.com/awslabs/soci-snapshotter/releases/download/v$version"
+  official+="/soci-snapshotter-$version-linux-$arch.tar.gz.sha256sum"
   if python3 -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=15)" "$official" 2>/dev/null; then
-    echo "demo: installing the real SOCI release from GitHub"
+    echo "demo: installing the real SOCI $version release from GitHub"
   else
-    echo "demo: GitHub cannot be reached from here: the real SOCI is built from its Go module and served from"
+    echo "demo: GitHub cannot be reached from here: SOCI $version is built from its Go module and served from"
     echo "      a local mirror laid out like GitHub's releases (tests/soci)."
-    step "building the real SOCI from its Go module (first run: about 3-6 min; cached afterwards)" \
-      tests/soci/make-release.sh "$version" "$state/releases"
     release+=(-e "soci_release_base_url=http://127.0.0.1:5124")
   fi
+else
+  echo "demo: the node keeps the AMI's own SOCI package; the role configures it (SOCI_VERSION=... installs a release)"
 fi
+if [ ${#release[@]} -gt 0 ]; then release+=(-e soci_install_method=release); fi
+step "building the real SOCI from its Go module (first run: about 3-6 min; cached afterwards)" \
+  tests/soci/make-release.sh "$version" "$state/releases"
 
 cat >"$work/inventory.yml" <<YAML
 all:
@@ -64,21 +69,24 @@ all:
     $node:
       ansible_connection: containers.podman.podman
       ansible_python_interpreter: /usr/bin/python3
-      lazypull_layout: eks_al2
+      lazypull_layout: eks_al2023
+      lazypull_containerd_major: 2
+      lazypull_fast_image_pull: true
+      lazypull_nodeadm_resources: {cpu_millicores: 4000, memory_mib: 16384}
       lazypull_registry: 127.0.0.1:5123
       lazypull_private_registry: 127.0.0.1:5125
 YAML
-nodes="{\"lazypull_nodes\": [{\"name\": \"$node\", \"suite\": \"trixie\"}]}"
+nodes="{\"lazypull_nodes\": [{\"name\": \"$node\", \"suite\": \"containerd2\"}]}"
 inventory=(-i "$work/inventory.yml")
 
-step "building the node image (first run: about 1 min; cached afterwards)" "$resources/build-node-image.sh" trixie
+step "building the node image (first run: about 1 min; cached afterwards)" "$resources/build-node-image.sh" containerd2
 step "starting the local release server and registry" "$resources/services.sh" start "$state"
 boot() {
   podman rm --force --time 5 "$node" && podman volume rm --force "$node-containerd" "$node-soci"
   ansible-playbook "$resources/playbooks/create.yml" -e "$nodes"
 }
 step "booting $node (about 15 s)" boot
-step "laying out the node like an EKS AL2 worker (about 20 s)" \
+step "laying out the node like an EKS AL2023 AMI worker: its SOCI package and units, nodeadm (about 30 s)" \
   ansible-playbook "${inventory[@]}" "$resources/playbooks/prepare.yml"
 step "ansible-playbook lazypull.soci.install (about 40 s)" \
   ansible-playbook "${inventory[@]}" lazypull.soci.install "${release[@]}"
@@ -88,7 +96,8 @@ step "pulling SOCI-indexed images through CRI and running them (about 20 s)" \
 echo "== ansible-playbook lazypull.soci.verify"
 ANSIBLE_CALLBACK_RESULT_FORMAT=json ansible-playbook "${inventory[@]}" lazypull.soci.verify -e "soci_report_file=$PWD/$work/report.json"
 finished=true
-echo "== demo: proven on $node: lazypull.soci.install set up SOCI $(podman exec "$node" soci-snapshotter-grpc --version | cut -d' ' -f3),"
+echo "== demo: proven on $node: lazypull.soci.install set up SOCI $(podman exec "$node" soci-snapshotter-grpc --version | cut -d' ' -f3)"
+echo "   for lazy loading (nodeadm's FastImagePull had it in parallel mode; the AMI's package and units are kept),"
 echo "   then kubelet's way of pulling (CRI, through SOCI's socket) fetched a SOCI-indexed image from the local"
 echo "   registries, one of them private: its 32 MiB layer was mounted lazily over FUSE instead of being downloaded,"
 echo "   and the container ran. The node is still up: podman exec -it $node bash"
