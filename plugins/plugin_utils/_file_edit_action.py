@@ -22,6 +22,8 @@ import shlex
 from ansible.module_utils.common.text.converters import to_bytes, to_text
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.lazypull.soci.plugins.plugin_utils._redact import redact
+
 # Options of ansible.builtin.files that are passed on to the copy/file modules untouched.
 FILE_COMMON_ARGS = ("mode", "owner", "group", "seuser", "serole", "setype", "selevel", "attributes", "unsafe_writes")
 FILE_COMMON_SPEC = {
@@ -71,7 +73,8 @@ class FileEditAction(ActionBase):
             result.update(facts)
             result["path"] = path
             if self._task.diff and changed:
-                result["diff"] = {"before": text, "after": new_text,
+                # Registry credentials in the file stay out of the diff (shown with --diff, kept by AWX/ARA).
+                result["diff"] = {"before": redact(text), "after": redact(new_text),
                                   "before_header": path if exists else "%s (absent)" % path, "after_header": path}
             if changed:
                 result.update(self._write(path, new_text, exists, params, facts, task_vars))

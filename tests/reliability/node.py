@@ -79,8 +79,11 @@ class PlayResult:
         self.rc, self.seconds, self.log = proc.returncode, seconds, log
         self.failures, self.messages, self.diffs = [], [], []
         self.attempts = {}
+        self.output = proc.stdout
+        # The JSON document starts on a line of its own; -v output (which may hold braces) comes before it.
+        start = 0 if proc.stdout.startswith("{") else proc.stdout.find("\n{\n") + 1
         try:
-            data = json.loads(proc.stdout[proc.stdout.index("{"):])
+            data = json.loads(proc.stdout[start:])
         except ValueError:
             data = {"plays": [], "stats": {}}
         self.stats = data.get("stats", {}).get(host, {})
@@ -178,7 +181,7 @@ class Node:
         assert "containerd-serves-%s" % snapshotter in out, out
         return snapshotter
 
-    def play(self, playbook, extra=None, check=False, diff=False, kill_at=None):
+    def play(self, playbook, extra=None, check=False, diff=False, kill_at=None, verbosity=0):
         """ansible-playbook against this node; kill_at: SIGKILL the run when a task of that name starts."""
         self.plays += 1
         log = os.path.join(self.dir, "play-%d-%s.log" % (self.plays, playbook.split(".")[-1]))
@@ -187,6 +190,7 @@ class Node:
             argv += ["-e", json.dumps(extra)]
         argv += ["--check"] if check else []
         argv += ["--diff"] if diff else []
+        argv += ["-" + "v" * verbosity] if verbosity else []
         env = dict(os.environ, ANSIBLE_PIPELINING="true", ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0",
                    ANSIBLE_STDOUT_CALLBACK="default" if kill_at else "ansible.posix.json")
         start = time.monotonic()

@@ -37,6 +37,31 @@ def test_check_mode(fresh_node, record):
     assert differences(before, after) == [] and after["backups"] == before["backups"]
 
 
+SECRETS = ("planted-secret-password", "cGxhbnRlZC1zZWNyZXQtYXV0aA==")
+REGISTRY_AUTH = ('\n[plugins."io.containerd.grpc.v1.cri".registry.configs."registry.lazypull.test".auth]\n'
+                 '  username = "lazypull"\n  password = "%s"\n  auth = "%s"\n' % SECRETS)
+
+
+def test_no_secret_in_verbose_diff_output(fresh_node, record):
+    record.update(group="Secrets", what="containerd's configs carry registry credentials; install with `-vvv --diff` "
+                                        "(JSON callback, as AWX and ARA keep it)",
+                  expected="the planted password and auth token appear nowhere in the output; the diffs mask them; "
+                           "the files keep them")
+    node = fresh_node("no-secret-in-output")
+    for path in CONTAINERD_CONFIGS:
+        node.sh("printf '%%s' '%s' >> %s" % (REGISTRY_AUTH, path))
+    result = node.play(INSTALL, diff=True, verbosity=3)
+    leaked = [secret for secret in SECRETS if secret in result.output]
+    kept = int(node.sh("grep -c planted-secret-password %s" % " ".join(CONTAINERD_CONFIGS)).stdout.count(":1"))
+    masked = json.dumps(result.diffs).count("********")
+    record["observed"] = ("rc=%d; %d of %d planted secrets in the output; %d masked values in the diffs; files keep "
+                          "them: %d of %d" % (result.rc, len(leaked), len(SECRETS), masked, kept, len(CONTAINERD_CONFIGS)))
+    assert result.rc == 0, result.log
+    assert leaked == [], result.log
+    assert masked >= 4
+    assert kept == len(CONTAINERD_CONFIGS)
+
+
 def test_interrupted_run(fresh_node, record):
     record.update(group="Runs", what="install killed (SIGKILL) as it starts writing the systemd units, then run again",
                   expected="the second run converges, a third changes nothing, every file carries SOCI once, "
