@@ -34,15 +34,18 @@ def cell(text):
 
 def write_report(rows, path):
     lines = [HEADER]
-    group = None
+    groups = []  # in the order they first appear: one table each, wherever its tests sit in the run
     for row in rows:
-        if row.get("group") != group:
-            group = row.get("group")
-            lines += ["", "## %s" % group, "", "| Case | What the test does | Expected | Observed | Result |",
-                      "|---|---|---|---|---|"]
-        lines.append("| `%s` | %s | %s | %s | %s |" % (
-            row["id"], cell(row.get("what", "")), cell(row.get("expected", "")), cell(row.get("observed", "")),
-            cell(row.get("result", "not run"))))
+        if row.get("group") not in groups:
+            groups.append(row.get("group"))
+    for group in groups:
+        lines += ["", "## %s" % group, "", "| Case | What the test does | Expected | Observed | Result |",
+                  "|---|---|---|---|---|"]
+        for row in rows:
+            if row.get("group") == group:
+                lines.append("| `%s` | %s | %s | %s | %s |" % (
+                    row["id"], cell(row.get("what", "")), cell(row.get("expected", "")),
+                    cell(row.get("observed", "")), cell(row.get("result", "not run"))))
     failed = [row for row in rows if row.get("result") != "passed"]
     lines += ["", "%d cases, %d passed." % (len(rows), len(rows) - len(failed)), ""]
     with open(path, "w") as handle:
