@@ -47,6 +47,7 @@ stop() {  # every service this script started, also when a start fails half-way
     pid=$(cat "$state/$name.pid")
     kill "$pid" 2>/dev/null || true
     for _ in $(seq 25); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -0 "$pid" 2>/dev/null && kill -9 "$pid"  # still draining after 5 s: the port must be free for the next run
     rm -f "$state/$name.pid"
   done
 }

@@ -60,8 +60,10 @@ def test_a_failed_install_shows_the_roles_error_removes_the_node_and_stops_the_s
 
 
 def test_ctrl_c_while_booting_leaves_nothing_running(no_demo_node):
+    # SIGINT back to its default in the demo: a runner that starts the tests in the background (`cmd &` in a
+    # script) hands them SIGINT ignored, and a shell cannot trap a signal it was started with ignored.
     demo = subprocess.Popen([DEMO], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         for line in demo.stdout:
             if line.startswith("== booting"):
