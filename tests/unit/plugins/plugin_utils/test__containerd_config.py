@@ -379,15 +379,19 @@ def test_invalid_toml_is_refused_with_one_line_naming_the_file(text, where):
         assert "\n" not in str(failure.value)
 
 
-# The bound, with the time on CPU: 5,000 lines in 200 ms in any spelling, growing linearly (5 times the
-# lines, at most 8 times the time). The slow dotted files had 1,600 to 3,700 lines.
+# The bound: 5,000 lines in 200 ms in any spelling, growing linearly (5 times the lines, at most 8 times
+# the time). Here that is 55-153 ms, but a loaded CI worker once took 202 ms, so the test holds the patch to a
+# yardstick timed beside it on the same file instead of to the clock: Python's own TOML parser, which reads any
+# file in linear time. The patch reads the file once and checks its result once, about 1.5 to 1.9 parses.
 @pytest.mark.parametrize("spelling", ["nested", "dotted", "root-dotted", "appended", "inline", "mixed"])
 def test_time_is_bounded_and_linear(spelling):
     small, large = large_config(1000, spelling), large_config(5000, spelling)
     patched = patch(large, "config.toml").text
     present = min(cpu_time(patch, large, "config.toml")[0] for dummy in range(3))
     absent = min(cpu_time(patch, patched, "config.toml", state="absent")[0] for dummy in range(3))
-    assert max(present, absent) <= 0.2, "%s: %.0f / %.0f ms for 5,000 lines" % (spelling, present * 1e3, absent * 1e3)
+    parse = min(cpu_time(tomllib.loads, large)[0] for dummy in range(3))
+    assert max(present, absent) <= 2.5 * parse, "%s: %.0f / %.0f ms for 5,000 lines, %.0f ms to parse them" % (
+        spelling, present * 1e3, absent * 1e3, parse * 1e3)
     base = min(cpu_time(patch, small, "config.toml")[0] for dummy in range(3))
     assert present <= 8 * base, "%s: %.0f ms for 1,000 lines, %.0f ms for 5,000" % (spelling, base * 1e3, present * 1e3)
 
