@@ -20,7 +20,6 @@ class ActionModule(FileEditAction):
         "disable_snapshot_annotations": {"type": "bool", "default": False},
         "discard_unpacked_layers": {"type": "bool"},
         "restore_snapshotter": {"type": "str", "default": "overlayfs"},
-        "backup": {"type": "bool", "default": False},
         "validate": {"type": "str"},
         "create": {"type": "bool", "default": False},
     }

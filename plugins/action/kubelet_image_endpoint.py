@@ -14,7 +14,6 @@ class ActionModule(FileEditAction):
         "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
         "endpoint": {"type": "str", "default": "unix:///run/soci-snapshotter-grpc/soci-snapshotter-grpc.sock"},
         "format": {"type": "str", "default": "auto", "choices": ["auto", "json", "yaml"]},
-        "backup": {"type": "bool", "default": False},
         "create": {"type": "bool", "default": False},
     }
 

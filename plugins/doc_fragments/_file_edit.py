@@ -17,6 +17,13 @@ options:
     description: Keep a timestamped copy of the original file next to it when the file changes.
     type: bool
     default: false
+  backup_keep:
+    description:
+      - With O(backup=true), keep only this many backup copies of the file (the newest, by the time in their names)
+        and delete older ones when a new one is made. V(0) keeps them all.
+      - The copies keep the file's mode and whatever it holds, registry credentials included.
+    type: int
+    default: 0
 attributes:
   action:
     description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.

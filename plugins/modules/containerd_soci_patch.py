@@ -169,4 +169,10 @@ backup_file:
   returned: changed and O(backup=true)
   type: str
   sample: /etc/containerd/config.toml.2345.2026-11-21@10:00:00~
+backups_removed:
+  description: Older backup copies deleted to keep O(backup_keep) of them.
+  returned: changed, O(backup=true) and O(backup_keep) above 0
+  type: list
+  elements: str
+  sample: [/etc/containerd/config.toml.2210.2026-11-01@10:00:00~]
 """

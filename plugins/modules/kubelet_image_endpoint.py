@@ -98,4 +98,10 @@ backup_file:
   returned: changed and O(backup=true)
   type: str
   sample: /etc/kubernetes/kubelet/kubelet-config.json.2345.2026-11-21@10:00:00~
+backups_removed:
+  description: Older backup copies deleted to keep O(backup_keep) of them.
+  returned: changed, O(backup=true) and O(backup_keep) above 0
+  type: list
+  elements: str
+  sample: [/etc/kubernetes/kubelet/kubelet-config.json.2210.2026-11-01@10:00:00~]
 """

@@ -37,6 +37,21 @@ FILE_COMMON_SPEC = {
     "attributes": {"type": "str", "aliases": ["attr"]},
     "unsafe_writes": {"type": "bool", "default": False},
 }
+# Options of every edit module (documented in doc_fragments/_file_edit.py).
+BACKUP_SPEC = {
+    "backup": {"type": "bool", "default": False},
+    "backup_keep": {"type": "int", "default": 0},
+}
+# ansible.builtin.copy names its backups PATH.PID.YYYY-MM-DD@HH:MM:SS~. $1 is PATH, $2 how many to keep: the newest by
+# the time in their names (their mtime is the original file's).
+PRUNE_BACKUPS = r"""
+for f in "$1".*~; do
+  pid=${f#"$1".} && stamp=${pid#*.} && pid=${pid%%.*}
+  case $pid in '' | *[!0-9]*) continue ;; esac
+  case $stamp in [0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]@[0-9][0-9]:[0-9][0-9]:[0-9][0-9]~) ;; *) continue ;; esac
+  printf '%s %s\n' "$stamp" "$f"
+done | sort -r | tail -n +"$(($2 + 1))" | while read -r stamp f; do rm -f -- "$f" && echo "$f"; done
+"""
 
 
 class EditError(Exception):
@@ -61,7 +76,7 @@ class FileEditAction(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
-        spec = dict(self.argument_spec, **FILE_COMMON_SPEC)
+        spec = dict(self.argument_spec, **BACKUP_SPEC, **FILE_COMMON_SPEC)
         dummy, params = self.validate_argument_spec(argument_spec=spec)
         # Templated options arrive as Ansible's tagged str subclasses; the edit engines compare types exactly.
         params = {key: str(value) if isinstance(value, str) else value for key, value in params.items()}
@@ -127,7 +142,16 @@ class FileEditAction(ActionBase):
         out = {"changed": True}
         if res.get("backup_file"):
             out["backup_file"] = res["backup_file"]
+            if params["backup_keep"] > 0:
+                out["backups_removed"] = self._prune_backups(path, params["backup_keep"], task_vars)
         return out
+
+    def _prune_backups(self, path, keep, task_vars):
+        res = self._execute_module(module_name="ansible.legacy.command", task_vars=task_vars, wrap_async=False,
+                                   module_args={"argv": ["/bin/sh", "-c", PRUNE_BACKUPS, "prune", path, str(keep)]})
+        if res.get("rc", 1) != 0:  # the file is replaced already: say so, do not fail the task
+            self._display.warning("%s: old backups not removed: %s" % (path, (res.get("stderr") or res.get("msg") or "").strip()))
+        return res.get("stdout_lines", [])
 
     def _validate(self, path, source, validate, params, facts, task_vars):
         if "%s" not in validate:
