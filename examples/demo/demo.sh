@@ -60,6 +60,11 @@ else
   echo "demo: the node keeps the AMI's own SOCI package; the role configures it (SOCI_VERSION=... installs a release)"
 fi
 if [ ${#release[@]} -gt 0 ]; then release+=(-e soci_install_method=release); fi
+case " ${release[*]} " in
+  *"soci_release_base_url=http://"*)
+    echo "demo: the mirror is plain HTTP: soci_allow_insecure_download=true (the role refuses http:// without it)"
+    release+=(-e soci_allow_insecure_download=true) ;;
+esac
 step "building the real SOCI from its Go module (first run: about 3-6 min; cached afterwards)" \
   tests/soci/make-release.sh "$version" "$state/releases"
 

@@ -7,6 +7,7 @@
 #   no-daemon          the archive lacks soci-snapshotter-grpc     daemon-exits   the daemon exits 1 when started
 #   daemon-hangs       the daemon never tells systemd it is ready  missing        nothing at all (404)
 #   daemon-silent      the daemon says it is ready and holds its socket, but never answers a request
+#   link-member        `soci` is a symbolic link to /etc/passwd   sums/          checksum lists (soci_checksum_url)
 set -euo pipefail
 version=${1:?usage: make-fault-releases.sh VERSION OUTDIR}
 out=${2:?usage: make-fault-releases.sh VERSION OUTDIR}
@@ -54,5 +55,18 @@ broken_daemon daemon-exits 'echo "soci-snapshotter-grpc: TEST FAULT: failed to s
 broken_daemon daemon-hangs 'exec sleep infinity'
 # Same PID throughout (systemd takes READY=1 from the main process only), the socket's descriptor kept open.
 broken_daemon daemon-silent 'exec systemd-notify --ready --exec ";" sleep infinity'
+# link-member: `soci` is a symbolic link out of the folder it is unpacked in.
+mv "$work/members/soci" "$work/good-cli" && ln -s /etc/passwd "$work/members/soci" && repack link-member
+rm "$work/members/soci" && mv "$work/good-cli" "$work/members/soci"
 rm "$work/members/soci-snapshotter-grpc" && repack no-daemon
+# Checksum lists at another origin than the archives (soci_checksum_url): sha256sum lines for several archives,
+# one of them the good release this mirror serves next door; and a list that names other bytes for it.
+served="$out/../v$version/$name"
+if [ -f "$served" ]; then
+  mkdir -p "$out/sums"
+  sum=$(sha256sum "$served" | cut -d ' ' -f 1)
+  printf '%s  %s\n%s *%s\n' "$(printf other | sha256sum | cut -d ' ' -f 1)" "${name%.tar.gz}-static.tar.gz" \
+    "$sum" "$name" >"$out/sums/SHA256SUMS"
+  printf '%s  %s\n' "$(printf other | sha256sum | cut -d ' ' -f 1)" "$name" >"$out/sums/SHA256SUMS-other-bytes"
+fi
 echo "$out"

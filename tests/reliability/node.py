@@ -124,6 +124,8 @@ class Node:
             handle.write(
                 "all:\n  hosts:\n    %s:\n      ansible_connection: containers.podman.podman\n"
                 "      ansible_python_interpreter: /usr/bin/python3\n      soci_release_base_url: %s\n"
+                # The local release server speaks plain HTTP, on this machine only.
+                "      soci_allow_insecure_download: true\n"
                 "      lazypull_registry: %s\n" % (name, RELEASES, REGISTRY))
         self.plays = 0
 

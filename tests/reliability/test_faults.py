@@ -42,8 +42,22 @@ def mirror(fault, **extra):
 
 FAULTS = [
     Fault("checksum-mismatch", "SOCI release", "the mirror's .sha256sum names other bytes than its archive",
-          "fails at once (no retries), names the URL and both hashes", r"^SOCI was not set up: .*tar\.gz: sha256 is "
-          r"[0-9a-f]{64}, expected 0{64}\. Rolled back: removed ", extra=mirror("checksum-mismatch"), attempts=1),
+          "fails at once (no retries), names the URL, both hashes and the source", r"^SOCI was not set up: .*tar\.gz: "
+          r"sha256 is [0-9a-f]{64}, expected 0{64} from the \.sha256sum file next to the archive: http://.*\.sha256sum\. "
+          r"Rolled back: removed ", extra=mirror("checksum-mismatch"), attempts=1),
+    Fault("checksum-list-elsewhere-disagrees", "SOCI release", "the mirror's archive and .sha256sum agree, but the "
+          "checksum list at another origin (`soci_checksum_url`) names other bytes for it",
+          "fails at once, names both hashes and the list that vouched", r"^SOCI was not set up: .*tar\.gz: sha256 is "
+          r"[0-9a-f]{64}, expected [0-9a-f]{64} from the checksum file http://.*/sums/SHA256SUMS-other-bytes "
+          r"\(soci_checksum_url\)\. Rolled back: removed ",
+          extra={"soci_checksum_url": "%s/faults/sums/SHA256SUMS-other-bytes" % RELEASES}, attempts=1),
+    Fault("plain-http-mirror", "SOCI release", "`soci_release_base_url` is `http://` without "
+          "`soci_allow_insecure_download`", "refused on the controller before the node is probed",
+          r"^http://127\.0\.0\.1:5124 is plain HTTP: the release and its checksum could be replaced on the way\. "
+          r"Use https://, or set soci_allow_insecure_download=true", extra={"soci_allow_insecure_download": False}),
+    Fault("archive-member-is-a-link", "SOCI release", "the archive's `soci` is a symbolic link to /etc/passwd",
+          "fails before anything is unpacked or replaced", r"is not a usable SOCI release archive: soci and "
+          r"soci-snapshotter-grpc must be plain files, not l.* soci -> /etc/passwd", extra=mirror("link-member")),
     Fault("archive-404", "SOCI release", "the mirror has no such release (HTTP 404)",
           "fails at once, names the URL and the status", r"sha256sum: HTTP Error 404", extra=mirror("missing"),
           attempts=1),
@@ -58,8 +72,8 @@ FAULTS = [
           extra=mirror("no-daemon")),
     Fault("air-gapped-archive-wrong-sha256", "SOCI release",
           "`soci_archive` given with a `soci_archive_sha256` it does not have",
-          "fails on the controller, before the archive is copied", r"sha256 [0-9a-f]{64} does not match the expected "
-          r"0{64}; nothing was installed",
+          "fails on the controller, before the archive is copied", r"sha256 [0-9a-f]{64} does not match 0{64} from "
+          r"soci_archive_sha256; nothing was installed",
           extra={"soci_archive": "@GOOD_ARCHIVE@", "soci_archive_sha256": "0" * 64}),
     Fault("daemon-exits", "SOCI daemon", "the release's daemon exits 1 when systemd starts it",
           "rolls back: configs restored, SOCI units removed and disabled, containerd restarted on the old config",
@@ -128,6 +142,14 @@ FAULTS = [
     Fault("fuse-unavailable", "Node checks", "no /dev/fuse and no fuse module (hidden), `modprobe fuse` fails",
           "fails naming modprobe's error; nothing left behind", r"Load the fuse kernel module.*modprobe.*fuse",
           setup="rm -f /dev/fuse && mount -t tmpfs lazypull-no-modules /sys/module"),
+    Fault("remove-data-system-folder", "Node checks", "uninstall with `soci_remove_data: true` and `soci_root_dir: "
+          "/var`", "refused on the controller before the node is touched", r"^soci_root_dir is /var, a system folder: "
+          r"SOCI needs a data folder of its own \(uninstall with soci_remove_data deletes it\)$",
+          extra={"soci_state": "absent", "soci_remove_data": True, "soci_root_dir": "/var"}),
+    Fault("socket-path-with-newline", "Node checks", "`soci_socket` with a newline and a systemd directive in it",
+          "refused on the controller (it would become a line of the socket unit)", r"^soci_socket must be an absolute "
+          r"path of letters, digits and \. _ \+ @ - .*: \"/run/soci\.sock\\nExecStartPre=/bin/sh\"$",
+          extra={"soci_socket": "/run/soci.sock\nExecStartPre=/bin/sh"}),
     Fault("node-python-3.7", "Node checks", "the node's Python is 3.7, as on stock EKS AL2 (a stand-in interpreter "
           "that reports 3.7, named as `ansible_python_interpreter`)", "fails before the first module, naming the "
           "version, what this ansible-core needs and what to do on AL2", r"^Python 3\.7 \(/usr/local/bin/python3\.7\) "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 
-from node import ARCH, BROKEN_UPGRADE, RELEASES, SOCI_VERSION, differences, one_line
+from node import ARCH, BROKEN_UPGRADE, RELEASES, SOCI_VERSION, TEST_IMAGE, differences, one_line
 
 INSTALL, UNINSTALL = "lazypull.soci.install", "lazypull.soci.uninstall"
 CONTAINERD_CONFIGS = ("/etc/eks/containerd/containerd-config.toml", "/etc/containerd/config.toml")
@@ -226,3 +226,43 @@ def test_download_once_on_the_controller(fresh_node, record, tmp_path):
     assert result.rc == 0, result.log
     assert archives == ["soci-snapshotter-%s-linux-%s.tar.gz" % (SOCI_VERSION, ARCH)]
     assert node.cri_snapshotter() == "soci"
+
+
+def test_checksum_list_elsewhere_then_uninstall_removing_data(fresh_node, record):
+    record.update(group="Runs", what="install with `soci_checksum_url` (a sha256sum list at another origin, several "
+                                     "archives in it), start a container through SOCI, uninstall with "
+                                     "`soci_remove_data: true`, stop the container, uninstall again",
+                  expected="the run says the list vouched for the archive; uninstall is refused while the container "
+                           "runs; then the mount left below SOCI's data folder (a stand-in for a FUSE layer) is "
+                           "unmounted and the folder emptied (it is a volume of its own here)")
+    node = fresh_node("checksum-list-remove-data")
+    sums = "%s/faults/sums/SHA256SUMS" % RELEASES
+    installed = node.play(INSTALL, {"soci_checksum_url": sums})
+    assert installed.rc == 0, installed.log
+    vouched = re.search(r"soci-snapshotter-[^ ]+\.tar\.gz \(sha256 [0-9a-f]{64}, soci-snapshotter-grpc version [^)]+\) "
+                        r"was checked against the checksum file %s \(soci_checksum_url\)" % re.escape(sums),
+                        installed.output)
+    node.runs_a_container()
+    node.sh("ctr -n k8s.io run -d --snapshotter soci %s lazypull-sleeper /bin/busybox sleep 600" % TEST_IMAGE)
+    root = "/var/lib/soci-snapshotter-grpc"
+    mounts = "awk -v r=%s/ 'index($5, r) == 1' /proc/self/mountinfo | wc -l" % root
+    refused = node.play(UNINSTALL, {"soci_remove_data": True})
+    node.sh("ctr -n k8s.io task kill -s KILL lazypull-sleeper; sleep 1; ctr -n k8s.io task delete lazypull-sleeper; "
+            "ctr -n k8s.io containers delete lazypull-sleeper")
+    # TEST STAND-IN for a FUSE mount of a lazily loaded layer that outlives the daemon (this test image has no SOCI
+    # index, so SOCI mounts nothing itself): a tmpfs where SOCI mounts layers. A plain delete fails on it (busy).
+    node.sh("mkdir -p {0}/snapshotter/snapshots/9/fs && mount -t tmpfs lazypull-stand-in-fuse-layer "
+            "{0}/snapshotter/snapshots/9/fs && touch {0}/snapshotter/snapshots/9/fs/layer-file".format(root))
+    mounted = int(node.sh(mounts).stdout)
+    removed = node.play(UNINSTALL, {"soci_remove_data": True})
+    left = node.sh("ls -A %s | wc -l" % root).stdout.strip()
+    record["observed"] = ("install rc=%d, %s; uninstall while a container ran: rc=%d (%s); then %d mount below %s; "
+                          "uninstall: rc=%d, %s entries left, %s mounts below it" % (
+                              installed.rc, "vouched for by the list" if vouched else "NO SOURCE NAMED", refused.rc,
+                              one_line(refused.final_error)[:90], mounted, root, removed.rc, left,
+                              node.sh(mounts).stdout.strip()))
+    assert vouched, installed.output[-3000:]
+    assert refused.rc == 2 and re.search(r"^1 containers run with the soci snapshotter: their filesystems are mounted "
+                                         r"from %s\. Drain the node" % root, refused.final_error), refused.log
+    assert removed.rc == 0, removed.log
+    assert mounted == 1 and left == "0" and node.sh(mounts).stdout.strip() == "0"
