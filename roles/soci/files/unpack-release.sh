@@ -3,8 +3,10 @@
 # Run in the download folder: $1 archive, $2 the version it must hold, $3 seconds --version may take. Prints the
 # archive's sha256 and the daemon's version. Both programs must be plain files (no links out of the folder), are
 # unpacked owned by root, and are run as nobody. Errors are one line naming the archive.
-fail() { echo "$1 $(printf '%s' "$2" | tr '\n' ' ')" >&2; exit 1; }
-listing=$(tar -tvzf "$1" soci soci-snapshotter-grpc 2>&1) || fail "$1 is not a usable SOCI release archive:" "$listing"
+fail() { echo "$1 $(printf '%s' "$2" | tr -s '\n' ' ' | sed 's/^ //; s/ $//')" >&2; exit 1; }
+# tar's errors only: the listing itself (sizes, dates) says nothing about what is wrong.
+listing=$(tar -tvzf "$1" soci soci-snapshotter-grpc 2>.tar-errors) \
+  || fail "$1 is not a usable SOCI release archive:" "$(cat .tar-errors)"
 others=$(printf '%s\n' "$listing" | grep -v '^-')
 [ -z "$others" ] || fail "$1 is not a usable SOCI release archive: soci and soci-snapshotter-grpc must be plain files, not" "$others"
 out=$(tar -xzf "$1" --no-same-owner soci soci-snapshotter-grpc 2>&1) || fail "$1 is not a usable SOCI release archive:" "$out"
