@@ -4,25 +4,15 @@
 
 from __future__ import annotations
 
+from ansible_collections.lazypull.soci.plugins.modules.containerd_soci_patch import DOCUMENTATION
+from ansible_collections.lazypull.soci.plugins.plugin_utils._argspec import file_edit_argument_spec
 from ansible_collections.lazypull.soci.plugins.plugin_utils._containerd_config import (
     ConfigError, effective_problem, patch)
 from ansible_collections.lazypull.soci.plugins.plugin_utils._file_edit_action import EditError, FileEditAction
 
 
 class ActionModule(FileEditAction):
-    argument_spec = {
-        "path": {"type": "path", "required": True},
-        "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
-        "snapshotter": {"type": "str", "default": "soci"},
-        "address": {"type": "str", "default": "/run/soci-snapshotter-grpc/soci-snapshotter-grpc.sock"},
-        "root": {"type": "str", "default": "/var/lib/soci-snapshotter-grpc"},
-        "config_version": {"type": "str", "default": "auto", "choices": ["auto", "1", "2", "3", "4"]},
-        "disable_snapshot_annotations": {"type": "bool", "default": False},
-        "discard_unpacked_layers": {"type": "bool"},
-        "restore_snapshotter": {"type": "str", "default": "overlayfs"},
-        "validate": {"type": "str"},
-        "create": {"type": "bool", "default": False},
-    }
+    argument_spec = file_edit_argument_spec(DOCUMENTATION)
 
     def edit(self, text, params, exists):
         path = params["path"]

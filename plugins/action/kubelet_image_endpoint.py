@@ -4,18 +4,14 @@
 
 from __future__ import annotations
 
+from ansible_collections.lazypull.soci.plugins.modules.kubelet_image_endpoint import DOCUMENTATION
+from ansible_collections.lazypull.soci.plugins.plugin_utils._argspec import file_edit_argument_spec
 from ansible_collections.lazypull.soci.plugins.plugin_utils._file_edit_action import EditError, FileEditAction
 from ansible_collections.lazypull.soci.plugins.plugin_utils._kubelet_config import KubeletConfigError, edit
 
 
 class ActionModule(FileEditAction):
-    argument_spec = {
-        "path": {"type": "path", "required": True},
-        "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
-        "endpoint": {"type": "str", "default": "unix:///run/soci-snapshotter-grpc/soci-snapshotter-grpc.sock"},
-        "format": {"type": "str", "default": "auto", "choices": ["auto", "json", "yaml"]},
-        "create": {"type": "bool", "default": False},
-    }
+    argument_spec = file_edit_argument_spec(DOCUMENTATION)
 
     def edit(self, text, params, exists):
         path = params["path"]

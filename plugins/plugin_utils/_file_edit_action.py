@@ -26,22 +26,6 @@ from ansible_collections.lazypull.soci.plugins.plugin_utils._redact import redac
 
 # Options of ansible.builtin.files that are passed on to the copy/file modules untouched.
 FILE_COMMON_ARGS = ("mode", "owner", "group", "seuser", "serole", "setype", "selevel", "attributes", "unsafe_writes")
-FILE_COMMON_SPEC = {
-    "mode": {"type": "raw"},
-    "owner": {"type": "str"},
-    "group": {"type": "str"},
-    "seuser": {"type": "str"},
-    "serole": {"type": "str"},
-    "setype": {"type": "str"},
-    "selevel": {"type": "str"},
-    "attributes": {"type": "str", "aliases": ["attr"]},
-    "unsafe_writes": {"type": "bool", "default": False},
-}
-# Options of every edit module (documented in doc_fragments/_file_edit.py).
-BACKUP_SPEC = {
-    "backup": {"type": "bool", "default": False},
-    "backup_keep": {"type": "int", "default": 0},
-}
 # ansible.builtin.copy names its backups PATH.PID.YYYY-MM-DD@HH:MM:SS~. $1 is PATH, $2 how many to keep: the newest by
 # the time in their names (their mtime is the original file's).
 PRUNE_BACKUPS = r"""
@@ -62,7 +46,7 @@ class FileEditAction(ActionBase):
     TRANSFERS_FILES = True
     _requires_connection = True
 
-    argument_spec = {}
+    argument_spec = {}  # from the module's documentation (plugin_utils/_argspec.py)
 
     # --- to be provided by subclasses -------------------------------------------------------------------
     def edit(self, text, params, exists):
@@ -76,8 +60,7 @@ class FileEditAction(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
-        spec = dict(self.argument_spec, **BACKUP_SPEC, **FILE_COMMON_SPEC)
-        dummy, params = self.validate_argument_spec(argument_spec=spec)
+        dummy, params = self.validate_argument_spec(argument_spec=self.argument_spec)
         # Templated options arrive as Ansible's tagged str subclasses; the edit engines compare types exactly.
         params = {key: str(value) if isinstance(value, str) else value for key, value in params.items()}
         path = params["path"]
