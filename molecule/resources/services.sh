@@ -4,6 +4,8 @@
 #                   Go module (tests/soci/make-release.sh; `make soci` builds it first, or this builds it)
 #   127.0.0.1:5123  Debian's docker-registry, to push test images to and pull them through SOCI
 #   127.0.0.1:5125  the same with HTTP basic auth (registry-private.yml), for private images
+#   127.0.0.1:5126  a stand-in Kubernetes API server (HTTPS, certificate and bearer token in the state folder) serving
+#                   an image pull secret for 5125, for SOCI's kubeconfig keychain (standins/kube-apiserver-standin.py)
 # and pushes the test images (test-images.sh) to both registries; the EKS AL2023 AMI's SOCI package stand-in
 # (ami-soci-package.sh) is built next to them.
 # services.sh start|stop STATE_DIR [SOCI_VERSION]     (default version: tests/soci/env.sh)
@@ -42,7 +44,7 @@ start() {  # name port command...
 }
 
 stop() {  # every service this script started, also when a start fails half-way
-  for name in release registry registry-private; do
+  for name in release registry registry-private kube-apiserver; do
     [ -f "$state/$name.pid" ] || continue
     pid=$(cat "$state/$name.pid")
     kill "$pid" 2>/dev/null || true
@@ -64,10 +66,17 @@ case $action in
     echo 'lazypull:$2b$12$J5ZC5nz8DidemV52aTLrseqjtvi0XLSmi5gHpafCrNjlwQcyjpgs6' >"$state/htpasswd"
     REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY="$state/registry-private" REGISTRY_AUTH_HTPASSWD_PATH="$state/htpasswd" \
       start registry-private 5125 docker-registry serve "$here/registry-private.yml"
+    # client-go sends a kubeconfig's credentials only over TLS, as to a real API server.
+    echo lazypull-test-only-token >"$state/kube-apiserver.token"
+    [ -s "$state/kube-apiserver.crt" ] || openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj /CN=127.0.0.1 \
+      -addext subjectAltName=IP:127.0.0.1 -keyout "$state/kube-apiserver.key" -out "$state/kube-apiserver.crt" 2>/dev/null
+    start kube-apiserver 5126 python3 "$here/standins/kube-apiserver-standin.py" 5126 "$state/kube-apiserver" \
+      127.0.0.1:5125 lazypull:lazypull-test-only
     built=$("$here/../../tests/soci/build.sh" "$version" 2>/dev/null | tail -n 1)
     "$here/test-images.sh" "$state" "$built/dynamic/soci"
     "$here/ami-soci-package.sh" "$state" "$built"
-    echo "release server http://127.0.0.1:5124, registries 127.0.0.1:5123 and 127.0.0.1:5125 (basic auth)"
+    echo "release server http://127.0.0.1:5124, registries 127.0.0.1:5123 and 127.0.0.1:5125 (basic auth)," \
+      "Kubernetes API stand-in https://127.0.0.1:5126"
     ;;
   stop) stop ;;
   *) echo "usage: services.sh start|stop STATE_DIR [SOCI_VERSION]" >&2; exit 2 ;;
