@@ -10,13 +10,13 @@ while :; do
     rc=$?
     case $out in *"not found"*) exit 0 ;; esac
     [ $rc -eq 124 ] && out="no answer within 10 s"
-    out="SOCI at $3: $out"
+    out="SOCI at $3: $(printf '%s' "$out" | tail -n 1)"
   else
     [ $? -eq 124 ] && out="no answer within 10 s"
-    out="containerd: $out"
+    out="containerd: $(printf '%s' "$out" | tail -n 1)"
   fi
   if [ "$(date +%s)" -ge "$end" ]; then
-    echo "the $2 snapshotter did not answer within $1 s ($(printf '%s' "$out" | tail -n 1))" >&2; exit 1
+    echo "the $2 snapshotter did not answer within $1 s ($out)" >&2; exit 1
   fi
   sleep 2
 done
