@@ -1,7 +1,8 @@
 # Copyright (c) 2026, lazypull.soci contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Fixtures: the services, one prepared EKS AL2-style node image, a fresh node per case, the results record."""
+"""Fixtures: the services, the prepared node images (EKS AL2023 AMI-like, EKS AL2-style), a fresh node per case, the
+results record."""
 
 from __future__ import annotations
 
@@ -95,7 +96,8 @@ def fresh_al2023_node(al2023_image):
 @pytest.fixture
 def record(request):
     """The row this case adds to docs/reliability.md; the test fills in what it observed."""
-    row = {"id": request.node.callspec.id if hasattr(request.node, "callspec") else request.node.name[5:].replace("_", "-")}
+    row = {"id": request.node.callspec.id if hasattr(request.node, "callspec") else request.node.name[5:].replace("_", "-"),
+           "node": "EKS AL2023 AMI" if "fresh_al2023_node" in request.fixturenames else "EKS AL2"}
     RESULTS.append(row)
     return row
 

@@ -1,22 +1,25 @@
 # Copyright (c) 2026, lazypull.soci contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Whole runs against a fresh EKS AL2-style node: check mode, an interrupted run, install -> uninstall -> install,
-and an upgrade to a broken release. SOCI is the real release built from its Go module (tests/soci); only the broken
-release's daemon is a TEST FAULT script (make-fault-releases.sh)."""
+"""Whole runs against a fresh EKS AL2-style node (and the AL2023 AMI round trip): check mode, an interrupted run,
+install -> uninstall -> install, an upgrade to a broken release, a reboot with the registry gone. SOCI is the real
+release built from its Go module (tests/soci); only the broken release's daemon is a TEST FAULT script
+(make-fault-releases.sh)."""
 
 from __future__ import annotations
 
 import json
 import re
 
-from node import ARCH, BROKEN_UPGRADE, RELEASES, SOCI_VERSION, TEST_IMAGE, differences, one_line
+from forwarder import Forwarder
+from node import ARCH, BROKEN_UPGRADE, REGISTRY, RELEASES, SOCI_VERSION, TEST_IMAGE, differences, one_line
 
 INSTALL, UNINSTALL = "lazypull.soci.install", "lazypull.soci.uninstall"
 CONTAINERD_CONFIGS = ("/etc/eks/containerd/containerd-config.toml", "/etc/containerd/config.toml")
 KUBELET = "/etc/kubernetes/kubelet/kubelet-config.json"
 SOCKET = "/run/soci-snapshotter-grpc/soci-snapshotter-grpc.sock"
 CUSTOM_SOCKET = "/run/lazypull-test/soci.sock"
+REGISTRY_GOING_AWAY = 5127  # tests/reliability/forwarder.py, in front of the local registry
 
 
 def test_check_mode(fresh_node, record):
@@ -123,7 +126,8 @@ def node_file_was(after, before, path):
 def test_upgrade_to_broken_release(fresh_node, record):
     record.update(group="Runs", what="SOCI %s installed and healthy, then an upgrade to a %s whose daemon exits 1"
                                      % (SOCI_VERSION, BROKEN_UPGRADE),
-                  expected="rolls back to %s: binaries restored, SOCI and containerd restarted, containers "
+                  expected="rolls back to %s: binaries restored, SOCI restarted on them, containerd (which requires "
+                           "SOCI and stopped with it) started again, containers "
                            "still run through `soci`" % SOCI_VERSION)
     node = fresh_node("upgrade-to-broken-release")
     assert node.play(INSTALL).rc == 0
@@ -266,3 +270,37 @@ def test_checksum_list_elsewhere_then_uninstall_removing_data(fresh_node, record
                                          r"from %s\. Drain the node" % root, refused.final_error), refused.log
     assert removed.rc == 0, removed.log
     assert mounted == 1 and left == "0" and node.sh(mounts).stdout.strip() == "0"
+
+
+def test_reboot_while_the_registry_is_unreachable(fresh_node, record):
+    record.update(group="Runs", what="install (lazy), start a container whose big layer SOCI serves lazily from a "
+                                     "registry, take that registry away (a port forwarder, closed), reboot the node",
+                  expected="SOCI cannot restore that container's remote snapshots at boot, skips them "
+                           "(`allow_invalid_mounts_on_restart`) and starts; containerd starts and serves the soci "
+                           "snapshotter")
+    node = fresh_node("reboot-registry-gone")
+    assert node.play(INSTALL).rc == 0
+    registry = Forwarder(REGISTRY_GOING_AWAY, ("127.0.0.1", int(REGISTRY.rsplit(":", 1)[1])))
+    try:
+        image = "127.0.0.1:%d/lazypull/large:soci" % REGISTRY_GOING_AWAY
+        node.sh("crictl --image-endpoint unix://%s --timeout 120s pull %s >/dev/null && ctr -n k8s.io run -d "
+                "--snapshotter soci %s lazypull-survivor /bin/busybox sh -c '/bin/busybox head -c 16 /data/random "
+                ">/dev/null && exec /bin/busybox sleep 2147483647'" % (SOCKET, image, image))
+        lazily = node.sh("grep -c ' fuse.rawBridge ' /proc/self/mounts; ctr -n k8s.io snapshots --snapshotter soci ls "
+                         "| awk 'NR > 1 {print $1}' | xargs -r -n 1 ctr -n k8s.io snapshots --snapshotter soci info "
+                         "| grep -c containerd.io/snapshot/remote; true").stdout.split()
+    finally:
+        registry.close()
+    node.reboot()
+    units = node.sh("systemctl is-active soci-snapshotter.service containerd.service; true").stdout.split()
+    skipped = node.sh("journalctl -b -u soci-snapshotter.service | grep -c 'failed to restore remote snapshot'; "
+                      "true").stdout.strip()
+    # Images that share a layer with a skipped snapshot fail ("layer unavailable") until that snapshot is removed
+    # (SOCI's own note on allow_invalid_mounts_on_restart), so the check is that containerd serves the snapshotter.
+    serves = node.sh("ctr -n k8s.io snapshots --snapshotter soci ls >/dev/null", check=False).returncode == 0
+    record["observed"] = ("before the reboot %s FUSE mount(s), %s remote snapshot(s); after it SOCI %s, containerd "
+                          "%s, SOCI skipped %s snapshot(s) it could not restore, containerd %s the soci snapshotter"
+                          % (lazily[0], lazily[1], units[0], units[-1], skipped, "serves" if serves else "does NOT serve"))
+    assert int(lazily[1]) >= 1, lazily
+    assert units == ["active", "active"], units
+    assert int(skipped) >= 1 and serves
