@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from node import ARCH, BROKEN_UPGRADE, REPO, SOCI_VERSION, WORK, Node, podman
+from node import AL2, AL2023, ARCH, BROKEN_UPGRADE, REPO, SOCI_VERSION, WORK, Node, podman
 from report import write_report
 
 RESOURCES = os.path.join(REPO, "molecule", "resources")
@@ -97,7 +97,7 @@ def fresh_al2023_node(al2023_image):
 def record(request):
     """The row this case adds to docs/reliability.md; the test fills in what it observed."""
     row = {"id": request.node.callspec.id if hasattr(request.node, "callspec") else request.node.name[5:].replace("_", "-"),
-           "node": "EKS AL2023 AMI" if "fresh_al2023_node" in request.fixturenames else "EKS AL2"}
+           "node": AL2023 if "fresh_al2023_node" in request.fixturenames else AL2}
     RESULTS.append(row)
     return row
 

@@ -17,6 +17,8 @@ WORK = os.path.join(REPO, ".cache", "reliability")
 REGISTRY = "127.0.0.1:5123"
 TEST_IMAGE = REGISTRY + "/lazypull/hello:1"
 RELEASES = "http://127.0.0.1:5124"
+# The two kinds of prepared node (conftest.py), as docs/reliability.md names them.
+AL2, AL2023 = "EKS AL2", "EKS AL2023 AMI"
 
 
 def _role_default_version():

@@ -17,14 +17,13 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from node import RELEASES, TEST_IMAGE, differences, one_line
+from node import AL2, AL2023, RELEASES, TEST_IMAGE, differences, one_line
 
 LIVE = "/etc/containerd/config.toml"
 KUBELET = "/etc/kubernetes/kubelet/kubelet-config.json"
 AL2023_KUBELET = "/etc/kubernetes/kubelet/config.json"
 
-# The nodes a case can run on, as the report names them, and the snapshotter the fresh node's pods use.
-AL2, AL2023 = "EKS AL2", "EKS AL2023 AMI"
+# The snapshotter a fresh node's pods use, per kind of node.
 PODS_SNAPSHOTTER = {AL2: "overlayfs", AL2023: "soci"}  # AL2023: nodeadm's FastImagePull already runs the AMI's SOCI
 # On the AL2023 AMI node the role installs the release (its faults break it) and runs it through a drop-in on the
 # AMI's own SOCI service, which it keeps.
