@@ -80,7 +80,7 @@ class PlayResult:
     def __init__(self, host, proc, seconds, log):
         self.rc, self.seconds, self.log = proc.returncode, seconds, log
         self.failures, self.messages, self.diffs = [], [], []
-        self.attempts = {}
+        self.attempts, self.tasks = {}, {}  # tasks: each task's last result, by name
         self.output = proc.stdout
         # The JSON document starts on a line of its own; -v output (which may hold braces) comes before it.
         start = 0 if proc.stdout.startswith("{") else proc.stdout.find("\n{\n") + 1
@@ -95,6 +95,7 @@ class PlayResult:
                 if not res:
                     continue
                 name = task["task"]["name"].split(" : ", 1)[-1]  # without the role prefix
+                self.tasks[name] = res
                 for item in res.get("results") or [res]:
                     if item.get("diff"):
                         self.diffs.append((name, item["diff"]))

@@ -25,9 +25,9 @@ say fuse "$( { [ -e /dev/fuse ] || [ -d /sys/module/fuse ]; } && echo 1 || echo 
 say fusermount "$(command -v fusermount 2>/dev/null)"
 say unpigz "$(command -v unpigz 2>/dev/null)"
 say ctr "$(command -v ctr 2>/dev/null)"
-say soci "$("$bin_dir/soci-snapshotter-grpc" --version 2>/dev/null | head -n 1)"
+say soci "$(timeout "$limit" "$bin_dir/soci-snapshotter-grpc" --version 2>/dev/null | head -n 1)"
 # SOCI the platform ships (the EKS AL2023 AMI's soci-snapshotter package) and who owns the SOCI units.
-say platform_soci "$("$platform" --version 2>/dev/null | head -n 1)"
+say platform_soci "$(timeout "$limit" "$platform" --version 2>/dev/null | head -n 1)"
 if command -v rpm >/dev/null 2>&1 && rpm -qf "$platform" >/dev/null 2>&1; then
   say soci_package "$(rpm -qf --qf '%{NAME}-%{VERSION}-%{RELEASE}' "$platform")"
 elif command -v dpkg-query >/dev/null 2>&1 && owner=$(dpkg-query -S "$platform" 2>/dev/null); then
