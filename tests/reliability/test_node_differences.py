@@ -126,6 +126,8 @@ def test_fusermount3_without_fusermount(fresh_node, record):
                   expected="the role asks the package manager for FUSE's tools (SOCI runs `fusermount`, never "
                            "`fusermount3`), and the real SOCI agrees: it found no fusermount and mounted directly")
     node = fresh_node("fusermount3-only")
+    # /bin/sh is bash, as on Amazon Linux (prepare.yml): a lookup of both names finds fusermount3 there, not in dash.
+    assert node.sh("readlink -f /bin/sh").stdout.strip() == "/usr/bin/bash"
     node.sh("rm /usr/bin/fusermount && command -v fusermount3 >/dev/null")
     result = node.play(INSTALL)
     fuse_tools = result.tasks.get("Install FUSE's userspace tools (SOCI mounts with fusermount when it is there)", {})
