@@ -46,7 +46,7 @@ chmod 0755 /usr/local/sbin/lsmod /usr/local/sbin/modprobe
 
 def test_gpu_node_without_lspci(fresh_node, record):
     record.update(group="Node differences", what="a g5 node with an NVIDIA device and no `lspci` (pciutils is not "
-                                                  "installed; a stand-in sysfs lists the device)",
+                                                 "installed; a stand-in sysfs lists the device)",
                   expected="the GPU is found in sysfs: GSP firmware is turned off for the next load of the driver "
                            "(not loaded, so no reboot is needed)")
     node = fresh_node("gpu-without-lspci")
@@ -65,7 +65,7 @@ def test_gpu_node_without_lspci(fresh_node, record):
 
 def test_gpu_driver_that_cannot_be_unloaded(fresh_node, record):
     record.update(group="Node differences", what="a g5 node whose nvidia driver is loaded (stand-in lsmod/modprobe) "
-                                                  "with `soci_gpu_driver_reload: true`; `rmmod` fails",
+                                                 "with `soci_gpu_driver_reload: true`; `rmmod` fails",
                   expected="the GSP setting is written, the reload reports what rmmod said and does not claim "
                            "success: /run/reboot-required is written and the run says a reboot is required")
     node = fresh_node("gpu-driver-not-unloaded")
@@ -95,7 +95,7 @@ def test_older_glibc_gets_the_static_release(fresh_node, record, good_archive):
     with tarfile.open(good_archive) as archive:
         dynamic_needs = newest_glibc_symbol(archive.extractfile("soci-snapshotter-grpc").read())
     record.update(group="Node differences", what="the node's glibc is 2.31 (Debian 11, Ubuntu 20.04; a stand-in "
-                                                  "`getconf` reports it)",
+                                                 "`getconf` reports it)",
                   expected="the -static release is installed (the dynamic one needs glibc %s) and SOCI serves "
                            "containerd" % rule)
     node = fresh_node("glibc-2.31")
@@ -122,7 +122,7 @@ LAZY_IMAGE = REGISTRY + "/lazypull/large:soci"  # a big layer with a SOCI index:
 
 def test_fusermount3_without_fusermount(fresh_node, record):
     record.update(group="Node differences", what="the node has `fusermount3` but no `fusermount` (as AL2023 with "
-                                                  "only the fuse3 package), then an image is lazily loaded",
+                                                 "only the fuse3 package), then an image is lazily loaded",
                   expected="the role asks the package manager for FUSE's tools (SOCI runs `fusermount`, never "
                            "`fusermount3`), and the real SOCI agrees: it found no fusermount and mounted directly")
     node = fresh_node("fusermount3-only")
@@ -163,7 +163,7 @@ chmod 0755 /usr/bin/soci-snapshotter-grpc
 
 def test_ami_soci_without_config_dump(fresh_al2023_node, record):
     record.update(group="Node differences", what="the AL2023 AMI's SOCI package is an older one, SOCI 0.11.1, whose "
-                                                  "daemon has no `config dump` (a stand-in that serves instead)",
+                                                 "daemon has no `config dump` (a stand-in that serves instead)",
                   expected="the role never asks it to `config dump` (it would not return): it says the new config "
                            "is not read first, writes it, and SOCI serves lazily after its restart")
     node = fresh_al2023_node("ami-soci-0.11")
