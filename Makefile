@@ -21,7 +21,7 @@ export LAZYPULL_TEST_STATE := $(CURDIR)/.cache/test-services
 # The real SOCI build and its Go caches (tests/soci) stay in this tree's .cache, also for scripts run from the stage.
 export SOCI_CACHE := $(CURDIR)/.cache/soci
 
-.PHONY: system soci selftest demo demo-clean reliability molecule-amazonlinux help venv containerd stage units sanity compat integration molecule lint docs build changelog test clean
+.PHONY: system soci selftest demo demo-clean bench reliability molecule-amazonlinux help venv containerd stage units sanity compat integration molecule lint docs build changelog test clean
 
 help:
 	@echo "make demo   - boot a throw-away node, install SOCI on it with lazypull.soci.install, pull through it, report"
@@ -114,6 +114,12 @@ reliability: stage
 	  python -m pytest -p no:cacheprovider -q -rA --tb=short $(if $(CASE),-k '$(CASE)') .
 	@$(if $(CASE),true,git diff --quiet -- docs/reliability.md || { git --no-pager diff -- docs/reliability.md; \
 	  echo "docs/reliability.md is not what this run produced: commit the new one"; exit 1; })
+
+# Not part of `make test`: the role against the seed's bash userData on fresh nodes, side by side in one run, and
+# the containerd patch engine on large configs; writes docs/benchmarks.md (about 10 min).
+bench: system venv soci stage
+	@echo "== bench: lazypull.soci.install against the seed's bash userData (tests/bench)"
+	cd tests/bench && python bench.py
 
 molecule-amazonlinux: stage
 	cd $(STAGE) && for s in $(AMAZON_SCENARIOS); do $(MOLECULE) test -s $$s || exit 1; done

@@ -6,13 +6,14 @@
 # The tag carries a hash of this recipe, so a changed recipe builds a new image and an unchanged one is reused.
 # fuse3 for SOCI's FUSE mounts, pigz because SOCI's parallel mode decompresses with unpigz where it is there (as on
 # EKS AL2023), busybox-static for the test images, python3-yaml for the nodeadm stand-in, python3 for Ansible, and
-# crictl (built from its Go module, tests/soci/build-crictl.sh) to pull and run pods through CRI as kubelet does.
+# crictl (built from its Go module, tests/soci/build-crictl.sh) to pull and run pods through CRI as kubelet does;
+# curl and jq, which the EKS AMIs carry and the seed's userData uses (make bench runs it).
 set -euo pipefail
 node=${1:?usage: build-node-image.sh bookworm|trixie|containerd2|amazonlinux2023|amazonlinux2}
 suite=$node
 [ "$node" = containerd2 ] && suite=trixie
 here=$(cd "$(dirname "$0")" && pwd)
-packages=systemd,systemd-sysv,dbus,python3,python3-yaml,sudo,containerd,fuse3,pigz,kmod,procps,ca-certificates,busybox-static
+packages=systemd,systemd-sysv,dbus,python3,python3-yaml,sudo,containerd,fuse3,pigz,kmod,procps,ca-certificates,busybox-static,curl,jq
 crictl=$("$here/../../tests/soci/build-crictl.sh")
 recipe=$(cat "$0"; echo "$packages ${crictl##*/}"; cat "$here/containerfiles/$node.Containerfile" 2>/dev/null || true)
 image="localhost/lazypull-node:$node-$(printf '%s' "$recipe" | sha256sum | cut -c1-12)"

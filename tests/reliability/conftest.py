@@ -8,38 +8,14 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 
 import pytest
 
-from node import AL2, AL2023, ARCH, BROKEN_UPGRADE, REPO, SOCI_VERSION, WORK, Node, podman
+from node import AL2, AL2023, ARCH, BROKEN_UPGRADE, REPO, RESOURCES, SOCI_VERSION, STATE, WORK, Node, prepared_image, run
 from report import write_report
 
-RESOURCES = os.path.join(REPO, "molecule", "resources")
-STATE = os.environ.get("LAZYPULL_TEST_STATE", os.path.join(REPO, ".cache", "test-services"))
 IMAGE = "localhost/lazypull-reliability:prepared"
 RESULTS = []
-
-
-def run(*argv):
-    proc = subprocess.run(argv, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        raise RuntimeError("%s failed: %s%s" % (" ".join(argv), proc.stdout[-2000:], proc.stderr[-2000:]))
-    return proc.stdout
-
-
-def prepared_image(suite, layout_vars, tag):
-    """A node booted from the Debian image of suite, laid out by prepare.yml, committed as tag (replacing the last)."""
-    image = run(os.path.join(RESOURCES, "build-node-image.sh"), suite).splitlines()[-1]
-    base = Node("lazypull-rel-base-" + suite, image).boot()
-    try:
-        prepared = base.play(os.path.join(RESOURCES, "playbooks", "prepare.yml"), layout_vars)
-        assert prepared.rc == 0, "prepare.yml failed, see %s" % prepared.log
-        podman("rmi", "--force", tag, check=False)  # the previous run's, so they do not pile up
-        podman("commit", "--quiet", base.name, tag)
-    finally:
-        base.remove()
-    return tag
 
 
 def fresh_nodes(image):

@@ -14,6 +14,8 @@ import time
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 WORK = os.path.join(REPO, ".cache", "reliability")
+RESOURCES = os.path.join(REPO, "molecule", "resources")
+STATE = os.environ.get("LAZYPULL_TEST_STATE", os.path.join(REPO, ".cache", "test-services"))
 REGISTRY = "127.0.0.1:5123"
 TEST_IMAGE = REGISTRY + "/lazypull/hello:1"
 RELEASES = "http://127.0.0.1:5124"
@@ -227,6 +229,28 @@ def podman(*argv, check=True):
     if check and proc.returncode != 0:
         raise RuntimeError("podman %s: %s" % (" ".join(argv), proc.stderr.strip()))
     return proc
+
+
+def run(*argv):
+    proc = subprocess.run(argv, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError("%s failed: %s%s" % (" ".join(argv), proc.stdout[-2000:], proc.stderr[-2000:]))
+    return proc.stdout
+
+
+def prepared_image(suite, layout_vars, tag):
+    """A node booted from the Debian image of suite, laid out by prepare.yml, committed as tag (replacing the last)."""
+    image = run(os.path.join(RESOURCES, "build-node-image.sh"), suite).splitlines()[-1]
+    base = Node("lazypull-rel-base-" + suite, image).boot()
+    try:
+        prepared = base.play(os.path.join(RESOURCES, "playbooks", "prepare.yml"), layout_vars)
+        if prepared.rc != 0:
+            raise RuntimeError("prepare.yml failed, see %s" % prepared.log)
+        podman("rmi", "--force", tag, check=False)  # the previous run's, so they do not pile up
+        podman("commit", "--quiet", base.name, tag)
+    finally:
+        base.remove()
+    return tag
 
 
 def differences(before, after, restarts_allowed=False):
