@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # The seed's userData (shared seeds: karpenter-config, `default` node template) as `make bench` runs it: the same
 # steps in the same order, pushed to the node over the same podman connection as the role, in one call. Changed only
 # where this node differs from an EKS AL2 instance, each marked BENCH:
