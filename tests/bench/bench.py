@@ -63,7 +63,8 @@ def measured(argv, env, log, stdin=None):
     wall = time.monotonic() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall": wall, "cpu": cpu, "calls": lines(log) - calls, "rc": proc.returncode, "out": proc.stdout + proc.stderr}
+    return {"wall": wall, "cpu": cpu, "calls": lines(log) - calls, "rc": proc.returncode, "out": proc.stdout,
+            "err": proc.stderr}
 
 
 def inventory(folder, names, wrapper, name):
@@ -95,9 +96,9 @@ def play(folder, nodes, wrapper, log, pipelining, label):
     failed = [h for h, s in stats.items() if s.get("failures") or s.get("unreachable")]
     if result["rc"] != 0 or failed or not stats:
         with open(os.path.join(folder, label + ".log"), "w") as handle:
-            handle.write(result["out"])
+            handle.write(result["out"] + result["err"])
         raise RuntimeError("%s failed (rc=%d), see %s" % (label, result["rc"], os.path.join(folder, label + ".log")))
-    del result["out"]
+    del result["out"], result["err"]
     return result
 
 
@@ -138,8 +139,8 @@ def seed_runs(folder, wrapper, log):
                     "--env", "SOCI_RELEASE_BASE_URL=" + RELEASES, node.name, "bash", "-s"]
             result = measured(argv, dict(os.environ), log, stdin=script)
             if result["rc"] != 0:
-                raise RuntimeError("the seed script failed: %s" % result["out"][-2000:])
-            del result["out"]
+                raise RuntimeError("the seed script failed: %s" % (result["out"] + result["err"])[-2000:])
+            del result["out"], result["err"]
             assert serves_soci(node)
             results.append(result)
         finally:
@@ -219,7 +220,8 @@ def report(data):
         "seed-userdata.sh`, run by `podman exec` in one call, then the boot-time part of bootstrap.sh that a real "
         "instance runs). Both end with containerd running a container through `soci` (checked after each run, not "
         "timed). Controller CPU is user + system time of the run and every process it started (podman clients "
-        "included); calls are podman invocations (the connection's exec/put/fetch). Medians of %d runs; the role's "
+        "included, and the counting wrapper's own `sh`); calls are podman invocations (exec, and mount/umount where "
+        "the connection copies a file). Medians of %d runs; the role's "
         "second run on each node is the idempotent one (changed=0 checked)." % (SOCI_VERSION, RUNS),
         "",
         "| run | converge wall | vs seed | controller CPU | podman calls | tasks | idempotent wall | idempotent CPU "

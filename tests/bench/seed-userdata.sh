@@ -3,7 +3,9 @@
 # steps in the same order, pushed to the node over the same podman connection as the role, in one call. Changed only
 # where this node differs from an EKS AL2 instance, each marked BENCH:
 #   - the release comes from the local release server (SOCI_RELEASE_BASE_URL), at the role's default version, and its
-#     archive holds bare member names (not ./soci), as today's releases do;
+#     archive holds bare member names (not ./soci), as today's releases do; the file names are quoted and
+#     `read -r`/`jq FILE` replace `read`/`cat | jq` (shellcheck), which changes nothing here;
+#   - a leading "v" is taken off containerd's version (upstream builds print v1.7.x; the seed compared it as is);
 #   - no `yum install fuse` (a Debian node, FUSE's tools already there: the role skips that step here too), and
 #     `modprobe fuse` only where /dev/fuse is missing (this kernel has FUSE built in, as the role checks);
 #   - at the end, the boot-time part of bootstrap.sh that a real instance runs after userData (copy the template over

@@ -26,13 +26,22 @@ PCI_DEVICES = ("mount -t tmpfs lazypull-stand-in-pci /sys/bus/pci/devices && "
                "echo 0x10de > /sys/bus/pci/devices/0000:00:1e.0/vendor && "
                "echo 0x8086 > /sys/bus/pci/devices/0000:00:00.0/vendor")
 
-# TEST STAND-INS for a loaded nvidia driver (this kernel has no modules): lsmod lists it, and modprobe of the loaded
-# module does nothing and succeeds, as the real one does. rmmod is the real one: it cannot unload the module.
-NVIDIA_LOADED = r"""
+# TEST STAND-INS for the kernel's modules. The node is a privileged container on the test machine's kernel: its own
+# lsmod would list that machine's modules and its rmmod would unload them, so neither runs here. lsmod lists what the
+# case says; where the driver is loaded, rmmod cannot unload it (in use) and `modprobe nvidia` does nothing and
+# succeeds, as the real ones do on such a node.
+LOADED = ("nvidia_uvm 1 0", "nvidia_drm 1 0", "nvidia_modeset 1 1 nvidia_drm", "nvidia 1 2 nvidia_uvm,nvidia_modeset")
+KERNEL_MODULES = r"""
 cat > /usr/local/sbin/lsmod <<'EOF'
 #!/bin/sh
-# TEST STAND-IN: lsmod of a node whose nvidia driver is loaded and in use
-printf 'Module                  Size  Used by\nnvidia_uvm 1 0\nnvidia_drm 1 0\nnvidia_modeset 1 1 nvidia_drm\nnvidia 1 2 nvidia_uvm,nvidia_modeset\n'
+# TEST STAND-IN: lsmod of a node whose nvidia driver is @STATE@
+printf 'Module                  Size  Used by\n@LISTING@'
+EOF
+cat > /usr/local/sbin/rmmod <<'EOF'
+#!/bin/sh
+# TEST STAND-IN: rmmod of a driver in use (never the test machine's kernel)
+echo "rmmod: ERROR: Module $1 is in use" >&2
+exit 1
 EOF
 cat > /usr/local/sbin/modprobe <<'EOF'
 #!/bin/sh
@@ -40,8 +49,13 @@ cat > /usr/local/sbin/modprobe <<'EOF'
 [ "$1" = nvidia ] && exit 0
 exec /usr/sbin/modprobe "$@"
 EOF
-chmod 0755 /usr/local/sbin/lsmod /usr/local/sbin/modprobe
+chmod 0755 /usr/local/sbin/lsmod /usr/local/sbin/rmmod /usr/local/sbin/modprobe
 """
+
+
+def kernel_modules(loaded):
+    listing = "".join(line + "\\n" for line in LOADED) if loaded else ""
+    return KERNEL_MODULES.replace("@STATE@", "loaded and in use" if loaded else "not loaded").replace("@LISTING@", listing)
 
 
 def test_gpu_node_without_lspci(fresh_node, record):
@@ -51,6 +65,7 @@ def test_gpu_node_without_lspci(fresh_node, record):
                            "(not loaded, so no reboot is needed)")
     node = fresh_node("gpu-without-lspci")
     node.sh(PCI_DEVICES)
+    node.sh(kernel_modules(loaded=False))
     lspci = node.sh("command -v lspci", check=False).returncode
     result = node.play(INSTALL, GPU_NODE)
     gsp = node.sh("cat %s 2>/dev/null; true" % GSP_CONF).stdout.strip()
@@ -64,13 +79,13 @@ def test_gpu_node_without_lspci(fresh_node, record):
 
 
 def test_gpu_driver_that_cannot_be_unloaded(fresh_node, record):
-    record.update(group="Node differences", what="a g5 node whose nvidia driver is loaded (stand-in lsmod/modprobe) "
-                                                 "with `soci_gpu_driver_reload: true`; `rmmod` fails",
+    record.update(group="Node differences", what="a g5 node whose nvidia driver is loaded and in use (stand-in "
+                                                 "lsmod/rmmod/modprobe), `soci_gpu_driver_reload: true`: rmmod fails",
                   expected="the GSP setting is written, the reload reports what rmmod said and does not claim "
                            "success: /run/reboot-required is written and the run says a reboot is required")
     node = fresh_node("gpu-driver-not-unloaded")
     node.sh(PCI_DEVICES)
-    node.sh(NVIDIA_LOADED)
+    node.sh(kernel_modules(loaded=True))
     result = node.play(INSTALL, dict(GPU_NODE, soci_gpu_driver_reload=True))
     reload = result.tasks.get("Reload the nvidia driver", {})
     said = result.tasks.get("Report that a reboot is required", {}).get("msg", "")
@@ -80,12 +95,14 @@ def test_gpu_driver_that_cannot_be_unloaded(fresh_node, record):
     assert result.rc == 0, result.log
     assert reload.get("changed") is False and "rmmod nvidia_uvm failed" in reload.get("stdout", ""), reload
     assert "nvidia GSP firmware setting" in flag
-    assert re.match(r"reboot required: .* \(the driver could not be unloaded: rmmod: ERROR: .*nvidia_uvm", said), said
+    assert re.match(r"reboot required: .* \(the driver could not be unloaded: rmmod: ERROR: Module nvidia_uvm is in use; "
+                    r"rmmod nvidia_uvm failed\)\.$", said), said
 
 
 def newest_glibc_symbol(binary):
     """The newest GLIBC_x.y symbol version an ELF file asks for (the glibc it needs at least)."""
     found = {tuple(int(n) for n in m) for m in re.findall(rb"GLIBC_(\d+)\.(\d+)", binary)}
+    assert found, "no GLIBC_ symbol version in the dynamic soci-snapshotter-grpc"
     return ".".join(str(n) for n in max(found))
 
 
@@ -123,8 +140,9 @@ LAZY_IMAGE = REGISTRY + "/lazypull/large:soci"  # a big layer with a SOCI index:
 def test_fusermount3_without_fusermount(fresh_node, record):
     record.update(group="Node differences", what="the node has `fusermount3` but no `fusermount` (as AL2023 with "
                                                  "only the fuse3 package), then an image is lazily loaded",
-                  expected="the role asks the package manager for FUSE's tools (SOCI runs `fusermount`, never "
-                           "`fusermount3`), and the real SOCI agrees: it found no fusermount and mounted directly")
+                  expected="the role runs its FUSE tools package step (SOCI runs `fusermount`, never "
+                           "`fusermount3`; here apt finds fuse3 installed and changes nothing, on AL2023 dnf installs "
+                           "`fuse`), and the real SOCI agrees: it found no fusermount and mounted directly")
     node = fresh_node("fusermount3-only")
     # /bin/sh is bash, as on Amazon Linux (prepare.yml): a lookup of both names finds fusermount3 there, not in dash.
     assert node.sh("readlink -f /bin/sh").stdout.strip() == "/usr/bin/bash"
@@ -165,7 +183,7 @@ def test_ami_soci_without_config_dump(fresh_al2023_node, record):
     record.update(group="Node differences", what="the AL2023 AMI's SOCI package is an older one, SOCI 0.11.1, whose "
                                                  "daemon has no `config dump` (a stand-in that serves instead)",
                   expected="the role never asks it to `config dump` (it would not return): it says the new config "
-                           "is not read first, writes it, and SOCI serves lazily after its restart")
+                           "is not read first, writes it, and containers run through `soci` after its restart")
     node = fresh_al2023_node("ami-soci-0.11")
     node.sh(OLD_AMI_SOCI)
     result = node.play(INSTALL)
