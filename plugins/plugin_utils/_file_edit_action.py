@@ -7,9 +7,9 @@
 
 """Base for action plugins that edit one text file on the managed node with controller-side logic.
 
-Round trips: one read (slurp); nothing more when the file is already right. On a change: one transfer of
-the new content, the optional validation command on that temporary copy, then ansible.builtin.copy, which
-does the backup and the atomic replace and applies owner/group/mode.
+Round trips: one read (slurp; one connection call with pipelining); nothing more when the file is already right.
+On a change: one transfer of the new content, the optional validation command on that temporary copy, then
+ansible.builtin.copy, which does the backup and the atomic replace and applies owner/group/mode.
 """
 
 from __future__ import annotations
@@ -43,7 +43,9 @@ class EditError(Exception):
 
 
 class FileEditAction(ActionBase):
-    TRANSFERS_FILES = True
+    # The temporary folder is made only when there is something to transfer (_write): with pipelining, a file that
+    # is already right costs one connection call, not a folder made and removed around it.
+    TRANSFERS_FILES = False
     _requires_connection = True
 
     argument_spec = {}  # from the module's documentation (plugin_utils/_argspec.py)
