@@ -3,7 +3,7 @@
 # and no Python needed, so a node whose Python Ansible cannot use gets a clear answer).
 #   probe.sh BIN_DIR SANDBOX_ARCHIVE SOCI_CONFIG TIMEOUT PYTHON FALLBACKS DOCKER_CONFIG HELPER_PATH FILE...
 # PYTHON is the node's interpreter setting (a path, or auto...: the first of FALLBACKS found, as Ansible discovers).
-# Prints key=value lines; file:PATH=1 for each FILE that exists. Every command that talks to a daemon is time-boxed.
+# Prints key=value lines; file:PATH=... for each FILE that exists (see the end). Every command that talks to a daemon is time-boxed.
 say() { printf '%s=%s\n' "$1" "$2"; }
 bin_dir=$1 sandbox=$2 soci_config=$3 limit=$4 python=$5 fallbacks=$6 docker_config=$7 helper_path=$8
 shift 8
@@ -83,5 +83,16 @@ say nvidia_ctk "$(command -v nvidia-ctk 2>/dev/null)"
 say nvidia_loaded "$(lsmod 2>/dev/null | grep -q '^nvidia ' && echo 1 || echo 0)"
 say instance_type "$(cat /sys/devices/virtual/dmi/id/product_name 2>/dev/null)"
 say kubelet "$(systemctl is-active kubelet 2>/dev/null)"
-for f in "$@"; do [ -e "$f" ] && say "file:$f" 1; done
+for u in soci-snapshotter.socket soci-snapshotter.service lazypull-soci-sandbox-import.service; do
+  say "enabled:$u" "$(systemctl is-enabled "$u" 2>/dev/null)"
+done
+# Each FILE that exists. A small regular file as "SHA256 MODE UID GID" and a folder as "dir MODE UID GID": the role
+# compares them with what it would write, and leaves what is already right alone without another round trip.
+for f in "$@"; do
+  if [ -f "$f" ] && [ "$(wc -c < "$f")" -lt 1048576 ]; then
+    say "file:$f" "$(sha256sum < "$f" | cut -d ' ' -f 1) $(stat -L -c '%a %u %g' "$f")"
+  elif [ -d "$f" ]; then say "file:$f" "dir $(stat -L -c '%a %u %g' "$f")"
+  elif [ -e "$f" ]; then say "file:$f" 1
+  fi
+done
 true
