@@ -3,7 +3,8 @@
 # $1 seconds to wait, $2 the snapshotter, $3 SOCI's socket, then the units to start first where they do not run (each
 # one started is printed). containerd lists snapshots from its own metadata, so SOCI is asked itself too, on the
 # socket containerd was given: any gRPC answer counts (a fresh SOCI answers "not found": no snapshots yet). Each try is time-boxed: a daemon may take the connection and never answer.
-end=$(( $(date +%s) + $1 )) snapshotter=$2 socket=$3
+limit=$1 snapshotter=$2 socket=$3
+end=$(( $(date +%s) + limit ))
 shift 3
 for unit; do
   systemctl is-active --quiet "$unit" && continue
@@ -22,7 +23,7 @@ while :; do
     out="containerd: $(printf '%s' "$out" | tail -n 1)"
   fi
   if [ "$(date +%s)" -ge "$end" ]; then
-    echo "the $snapshotter snapshotter did not answer within $1 s ($out)" >&2; exit 1
+    echo "the $snapshotter snapshotter did not answer within $limit s ($out)" >&2; exit 1
   fi
   sleep 2
 done
