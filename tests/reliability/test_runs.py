@@ -66,11 +66,11 @@ def test_no_secret_in_verbose_diff_output(fresh_node, record):
 
 
 def test_interrupted_run(fresh_node, record):
-    record.update(group="Runs", what="install killed (SIGKILL) as it starts writing the systemd units, then run again",
+    record.update(group="Runs", what="install killed (SIGKILL) as it starts writing containerd's drop-in, then run again",
                   expected="the second run converges, a third changes nothing, every file carries SOCI once, "
                            "a container runs through `soci`")
     node = fresh_node("interrupted-run")
-    first = node.play(INSTALL, kill_at="Install the systemd units")
+    first = node.play(INSTALL, kill_at="Make containerd require SOCI and start after it")
     assert first.rc != 0
     left = node.snapshot()["files"]
     assert "/etc/soci-snapshotter-grpc/config.toml" in left, "killed too early: no SOCI config yet"
