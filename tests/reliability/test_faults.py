@@ -59,12 +59,12 @@ FAULTS = [
     Fault("checksum-mismatch", "SOCI release", "the mirror's .sha256sum names other bytes than its archive",
           "fails at once (no retries), names the URL, both hashes and the source", r"^SOCI was not set up: .*tar\.gz: "
           r"sha256 is [0-9a-f]{64}, expected 0{64} from the \.sha256sum file next to the archive: http://.*\.sha256sum\. "
-          r"Rolled back: removed ", extra=mirror("checksum-mismatch"), attempts=1),
+          r"Nothing on the node was changed\.", extra=mirror("checksum-mismatch"), attempts=1),
     Fault("checksum-list-elsewhere-disagrees", "SOCI release", "the mirror's archive and .sha256sum agree, but the "
           "checksum list at another origin (`soci_checksum_url`) names other bytes for it",
           "fails at once, names both hashes and the list that vouched", r"^SOCI was not set up: .*tar\.gz: sha256 is "
           r"[0-9a-f]{64}, expected [0-9a-f]{64} from the checksum file http://.*/sums/SHA256SUMS-other-bytes "
-          r"\(soci_checksum_url\)\. Rolled back: removed ",
+          r"\(soci_checksum_url\)\. Nothing on the node was changed\.",
           extra={"soci_checksum_url": "%s/faults/sums/SHA256SUMS-other-bytes" % RELEASES}, attempts=1),
     Fault("plain-http-mirror", "SOCI release", "`soci_release_base_url` is `http://` without "
           "`soci_allow_insecure_download`", "refused on the controller before the node is probed",
