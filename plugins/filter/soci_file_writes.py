@@ -31,7 +31,7 @@ author:
 EXAMPLES = r"""
 - name: Write the files the node does not have yet
   ansible.builtin.command:
-    argv: [/bin/sh, -c, "{{ lookup('ansible.builtin.file', 'write-files.sh') }}", write-files]
+    argv: [/bin/sh, -c, "{{ lookup('ansible.builtin.file', 'write-files.sh') }}", write]
     stdin: "{{ __lines | join('\n') }}"
   vars:
     __lines: "{{ [{'path': '/etc/modules-load.d/fuse.conf', 'mode': '644', 'content': 'fuse\n'}]

@@ -2,7 +2,8 @@
 # lazypull.soci role, tasks/health.yml (run as /bin/sh -c SCRIPT NAME ARGS...).
 # $1 seconds to wait, $2 the snapshotter, $3 SOCI's socket, then the units to start first where they do not run (each
 # one started is printed). containerd lists snapshots from its own metadata, so SOCI is asked itself too, on the
-# socket containerd was given: any gRPC answer counts (a fresh SOCI answers "not found": no snapshots yet). Each try is time-boxed: a daemon may take the connection and never answer.
+# socket containerd was given: any gRPC answer counts (a fresh SOCI answers "not found": no snapshots yet). Each try
+# is time-boxed: a daemon may take the connection and never answer.
 limit=$1 snapshotter=$2 socket=$3
 end=$(( $(date +%s) + limit ))
 shift 3

@@ -3,7 +3,8 @@
 # and no Python needed, so a node whose Python Ansible cannot use gets a clear answer).
 #   probe.sh BIN_DIR SANDBOX_ARCHIVE SOCI_CONFIG TIMEOUT PYTHON FALLBACKS DOCKER_CONFIG HELPER_PATH FILE...
 # PYTHON is the node's interpreter setting (a path, or auto...: the first of FALLBACKS found, as Ansible discovers).
-# Prints key=value lines; file:PATH=... for each FILE that exists (see the end). Every command that talks to a daemon is time-boxed.
+# Prints key=value lines (file:PATH=... for each FILE that exists, see the end). Every command that talks to a daemon
+# is time-boxed.
 say() { printf '%s=%s\n' "$1" "$2"; }
 bin_dir=$1 sandbox=$2 soci_config=$3 limit=$4 python=$5 fallbacks=$6 docker_config=$7 helper_path=$8
 shift 8
