@@ -9,8 +9,8 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    # The file-editing modules: an action plugin on the controller reads, edits and (through
-    # ansible.builtin.copy) writes one file on the node.
+    # The file-editing modules: an action plugin on the controller reads, edits and writes one file on the node
+    # (plugin_utils/_file_edit_action.py).
     DOCUMENTATION = r"""
 options:
   backup:

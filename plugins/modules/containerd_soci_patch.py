@@ -88,7 +88,8 @@ options:
     default: overlayfs
   validate:
     description:
-      - Command run on a temporary copy of the new content before it replaces the file; C(%s) is that copy.
+      - Command run on a temporary copy of the new content before it replaces the file; C(%s) is that copy, made
+        next to the file (so that relative C(imports) resolve as they will for the file) and removed afterwards.
         A non-zero exit fails the task and leaves the file untouched.
       - When the command prints a containerd config dump (as V(containerd --config %s config dump) does), the
         effective configuration is checked too, catching files that containerd accepts but partly ignores

@@ -7,9 +7,10 @@
 
 """Base for action plugins that edit one text file on the managed node with controller-side logic.
 
-Round trips: one read (slurp; one connection call with pipelining); nothing more when the file is already right.
-On a change: one transfer of the new content, the optional validation command on that temporary copy, then
-ansible.builtin.copy, which does the backup and the atomic replace and applies owner/group/mode.
+Round trips (with pipelining): one read (slurp); nothing more when the file is already right. On a change, one more:
+WRITE_FILE gets the new content on stdin, writes it to a temporary file next to the file, runs the validation
+command on it, keeps a backup, gives it the file's owner, group and mode (or the ones asked for) and renames it over
+the file. SELinux or attribute options (or unsafe_writes) take the long way through ansible.builtin.copy instead.
 """
 
 from __future__ import annotations
@@ -26,16 +27,61 @@ from ansible_collections.lazypull.soci.plugins.plugin_utils._redact import redac
 
 # Options of ansible.builtin.files that are passed on to the copy/file modules untouched.
 FILE_COMMON_ARGS = ("mode", "owner", "group", "seuser", "serole", "setype", "selevel", "attributes", "unsafe_writes")
-# ansible.builtin.copy names its backups PATH.PID.YYYY-MM-DD@HH:MM:SS~. $1 is PATH, $2 how many to keep: the newest by
-# the time in their names (their mtime is the original file's).
+# Options only ansible.builtin.copy applies (WRITE_FILE does not): given any of them, the file goes the long way.
+COPY_ONLY_ARGS = ("seuser", "serole", "setype", "selevel", "attributes")
+# Removes all but the newest $keep backups of $target, by the time in their names (their mtime is the original file's).
 PRUNE_BACKUPS = r"""
-for f in "$1".*~; do
-  pid=${f#"$1".} && stamp=${pid#*.} && pid=${pid%%.*}
+for f in "$target".*~; do
+  pid=${f#"$target".} && stamp=${pid#*.} && pid=${pid%%.*}
   case $pid in '' | *[!0-9]*) continue ;; esac
   case $stamp in [0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]@[0-9][0-9]:[0-9][0-9]:[0-9][0-9]~) ;; *) continue ;; esac
   printf '%s %s\n' "$stamp" "$f"
-done | sort -r | tail -n +"$(($2 + 1))" | while read -r stamp f; do rm -f -- "$f" && echo "$f"; done
+done | sort -r | tail -n +"$((keep + 1))" | while read -r stamp f; do rm -f -- "$f" && echo "removed $f" >&2; done
 """
+# Writes stdin over $1 in one round trip: $1 PATH, $2 MODE, $3 OWNER, $4 GROUP (empty: the file's own, or 0644 and
+# root's for a new file), $5 backup (1/0), $6 backups to keep (0: all), $7 check (1: validate only), then the
+# validation command's argv, %s standing for the new content. Backups are named as ansible.builtin.copy names them,
+# PATH.PID.YYYY-MM-DD@HH:MM:SS~.
+# stdout is the validation command's; stderr starts with "new TEMPORARY-FILE", then (exit 0) "backup PATH" and
+# "removed PATH" lines, or (exit 3: the validation failed) the command's stderr.
+WRITE_FILE = r"""
+path=$1 mode=$2 owner=$3 group=$4 backup=$5 keep=$6 check=$7
+shift 7
+target=$path
+[ -L "$path" ] && target=$(readlink -f -- "$path")
+# Next to the file: an atomic rename, and relative imports in the content resolve as they will for the file.
+if [ -d "${target%/*}" ]; then new=$(mktemp "${target%/*}/.${target##*/}.XXXXXX") || exit 1
+elif [ "$check" = 1 ]; then new=$(mktemp) || exit 1
+else echo "the folder ${target%/*} does not exist" >&2; exit 1
+fi
+trap 'rm -f -- "$new"' EXIT
+echo "new $new" >&2
+cat > "$new" || exit 1
+if [ $# -gt 0 ]; then
+  for arg do
+    shift
+    while :; do case $arg in *%s*) arg=${arg%%"%s"*}$new${arg#*"%s"} ;; *) break ;; esac; done
+    set -- "$@" "$arg"
+  done
+  { errors=$("$@" 2>&1 >&3 3>&-); rc=$?; } 3>&1
+  [ "$rc" = 0 ] || { printf '%s\n' "$errors" >&2; exit 3; }
+fi
+[ "$check" = 1 ] && exit 0
+if [ -e "$target" ]; then
+  chown "$(stat -c %u:%g -- "$target")" "$new" && chmod "$(stat -c %a -- "$target")" "$new" || exit 1
+  if command -v chcon >/dev/null 2>&1; then chcon --reference="$target" -- "$new" 2>/dev/null; fi
+  if [ "$backup" = 1 ]; then
+    saved="$target.$$.$(date +%Y-%m-%d@%H:%M:%S)~"
+    cp -p -- "$target" "$saved" || exit 1
+    echo "backup $saved" >&2
+  fi
+else
+  chmod 0644 "$new" || exit 1
+fi
+{ [ -z "$owner" ] || chown -- "$owner" "$new"; } && { [ -z "$group" ] || chgrp -- "$group" "$new"; } &&
+  { [ -z "$mode" ] || chmod -- "$mode" "$new"; } && mv -f -- "$new" "$target" || exit 1
+[ -n "${saved:-}" ] && [ "$keep" -gt 0 ] || exit 0
+""" + PRUNE_BACKUPS
 
 
 class EditError(Exception):
@@ -105,15 +151,77 @@ class FileEditAction(ActionBase):
         validate = params.get("validate")
         if self._task.check_mode and not validate:
             return {"changed": True}
+        argv = []
+        if validate:
+            if "%s" not in validate:
+                raise EditError("validate must contain %%s (the file to check), got: %s" % validate)
+            argv = shlex.split(validate)
+        long_way = params.get("unsafe_writes") or any(params.get(k) is not None for k in COPY_ONLY_ARGS)
+        # The controller reads the validation's output before the file is replaced: validate first, write after.
+        if argv and (self._task.check_mode or long_way or self.inspects_validation):
+            self._run_write_file(path, new_text, params, validate, argv, facts, task_vars, check=True)
+            argv = []
+        if self._task.check_mode:
+            return {"changed": True}
+        if long_way:
+            return self._write_with_copy(path, new_text, exists, params, task_vars)
+        return self._run_write_file(path, new_text, params, validate, argv, facts, task_vars, check=False)
+
+    @property
+    def inspects_validation(self):
+        return type(self).check_validation is not FileEditAction.check_validation
+
+    def _run_write_file(self, path, new_text, params, validate, argv, facts, task_vars, check):
+        mode = params.get("mode")
+        if isinstance(mode, int):  # a YAML number such as 0644 arrives as 420
+            mode = "%o" % mode
+        script = ["/bin/sh", "-c", WRITE_FILE, "write", path, mode or "", params.get("owner") or "",
+                  params.get("group") or "", "1" if params.get("backup") else "0", str(params.get("backup_keep", 0)),
+                  "1" if check else "0"]
+        # The command module skips its command in check mode; the script itself changes nothing when check is 1.
+        check_mode, self._task.check_mode = self._task.check_mode, False
+        try:
+            res = self._execute_module(module_name="ansible.legacy.command", task_vars=task_vars, wrap_async=False,
+                                       module_args={"argv": script + argv, "stdin": new_text,
+                                                    "stdin_add_newline": False})
+        finally:
+            self._task.check_mode = check_mode
+        report = (res.get("stderr") or "").splitlines()
+        temporary = next((line[4:] for line in report if line.startswith("new ")), None)
+        said = {line.split(" ", 1)[0] for line in report}
+        if res.get("rc") == 3:
+            detail = [line for line in report if not line.startswith("new ")] or res.get("stdout", "").splitlines()
+            raise EditError("%s: the new content failed validation (%s, rc=%s): %s; the file was not changed"
+                            % (path, validate, res.get("rc"), self._name_copy(detail[-1], temporary, path)
+                               if detail else "no output"))
+        if res.get("rc") != 0 or "new" not in said:
+            detail = [line for line in report if line.split(" ", 1)[0] not in ("new", "backup", "removed")]
+            raise EditError("%s: could not replace the file: %s" % (
+                path, (detail or [res.get("msg") or "rc=%s" % res.get("rc")])[-1]))
+        if validate:
+            try:
+                self.check_validation(params, res.get("stdout", ""), facts)
+            except EditError as exc:
+                raise EditError(self._name_copy(str(exc), temporary, path))
+        out = {"changed": True}
+        backups = [line[7:] for line in report if line.startswith("backup ")]
+        if backups:
+            out["backup_file"] = backups[0]
+            if params["backup_keep"] > 0:
+                out["backups_removed"] = [line[8:] for line in report if line.startswith("removed ")]
+        return out
+
+    @staticmethod
+    def _name_copy(text, temporary, path):
+        """The command saw a temporary copy; name the file the user knows."""
+        return text.replace(temporary, "%s (patched copy)" % path) if temporary else text
+
+    def _write_with_copy(self, path, new_text, exists, params, task_vars):
         shell = self._connection._shell
         tmpdir = shell.tmpdir or self._make_tmp_path()
         source = shell.join_path(tmpdir, os.path.basename(path) or "source")
         self._transfer_data(source, new_text)
         self._fixup_perms2((tmpdir, source))
-        if validate:
-            self._validate(path, source, validate, params, facts, task_vars)
-        if self._task.check_mode:
-            return {"changed": True}
         copy_args = {k: params[k] for k in FILE_COMMON_ARGS if params.get(k) is not None}
         if not exists and "mode" not in copy_args:
             copy_args["mode"] = "0644"
@@ -128,29 +236,16 @@ class FileEditAction(ActionBase):
         if res.get("backup_file"):
             out["backup_file"] = res["backup_file"]
             if params["backup_keep"] > 0:
-                out["backups_removed"] = self._prune_backups(path, params["backup_keep"], task_vars)
+                out["backups_removed"] = self._prune_backups(res["dest"], params["backup_keep"], task_vars)
         return out
 
     def _prune_backups(self, path, keep, task_vars):
         res = self._execute_module(module_name="ansible.legacy.command", task_vars=task_vars, wrap_async=False,
-                                   module_args={"argv": ["/bin/sh", "-c", PRUNE_BACKUPS, "prune", path, str(keep)]})
+                                   module_args={"argv": ["/bin/sh", "-c", 'target=$1 keep=$2' + PRUNE_BACKUPS,
+                                                         "prune", path, str(keep)]})
         if res.get("rc", 1) != 0:  # the file is replaced already: say so, do not fail the task
             self._display.warning("%s: old backups not removed: %s" % (path, (res.get("stderr") or res.get("msg") or "").strip()))
-        return res.get("stdout_lines", [])
-
-    def _validate(self, path, source, validate, params, facts, task_vars):
-        if "%s" not in validate:
-            raise EditError("validate must contain %%s (the file to check), got: %s" % validate)
-        command = validate.replace("%s", shlex.quote(source))
-        res = self._execute_module(module_name="ansible.legacy.command", module_args={"cmd": command},
-                                   task_vars=task_vars, wrap_async=False)
-        if res.get("rc", 1) != 0:
-            detail = (res.get("stderr") or res.get("msg") or res.get("stdout") or "").strip()
-            # The command saw a temporary copy; name the file the user knows.
-            detail = detail.replace(source, "%s (patched copy)" % path).splitlines()
-            raise EditError("%s: the new content failed validation (%s, rc=%s): %s; the file was not changed"
-                            % (path, validate, res.get("rc"), detail[-1] if detail else "no output"))
-        self.check_validation(params, res.get("stdout", ""), facts)
+        return [line[8:] for line in (res.get("stderr") or "").splitlines() if line.startswith("removed ")]
 
     def _set_attributes(self, path, params, task_vars):
         file_args = {k: params[k] for k in FILE_COMMON_ARGS if params.get(k) is not None}
