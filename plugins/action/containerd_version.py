@@ -8,11 +8,7 @@ from __future__ import annotations
 
 from ansible.plugins.action import ActionBase
 
-try:
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-    from packaging.version import InvalidVersion, Version
-except ImportError:
-    SpecifierSet = None
+from ansible_collections.lazypull.soci.plugins.plugin_utils._containerd_support import SupportError, specifier, supported
 
 
 class ActionModule(ActionBase):
@@ -22,21 +18,15 @@ class ActionModule(ActionBase):
         result = super().run(tmp, task_vars)
         del tmp
         spec = self._task.args.get("supported", ">=1.6.0")
-        if SpecifierSet is None:
-            return dict(result, failed=True, msg="the Python library packaging is required on the Ansible controller")
         try:
-            specifier = SpecifierSet(str(spec))
-        except InvalidSpecifier:
-            return dict(result, failed=True, msg="supported=%r is not a PEP 440 version specifier" % spec)
-
+            specifier(spec)
+        except SupportError as exc:
+            return dict(result, failed=True, msg=str(exc))
         result.update(self._execute_module(module_name="lazypull.soci.containerd_version",
                                            module_args=self._task.args, task_vars=task_vars, wrap_async=False))
-        result["supported_range"] = str(spec)
-        result["supported"] = False
-        if result.get("installed") and "pep440" in result:
-            try:
-                result["supported"] = specifier.contains(Version(result["pep440"]), prereleases=True)
-            except InvalidVersion:
-                result.update(failed=True, msg="containerd version %r is not a PEP 440 version" % result["pep440"])
+        try:
+            result.update(supported(result, spec))
+        except SupportError as exc:
+            result.update(failed=True, msg=str(exc), supported=False, supported_range=str(spec))
         result["changed"] = False
         return result

@@ -56,6 +56,18 @@ MODE_CONFIG = {
     },
 }
 
+
+def pull_mode(config):
+    """The pull mode a config.toml (as a dictionary) runs SOCI in, told apart by the keys MODE_CONFIG sets: the
+    parallel table enabled, or enabled as the fallback; lazy otherwise (also nodeadm's FastImagePull config)."""
+    parallel = (config.get("pull_modes") or {}).get("parallel_pull_unpack") or {}
+    if parallel.get("enable") is True:
+        return "parallel"
+    if parallel.get("experimental_parallel_pull_as_fallback") is True:
+        return "lazy+parallel-fallback"
+    return "lazy"
+
+
 # Where SOCI finds registry credentials (docs/registry-authentication.md). Root's docker config is always read by
 # SOCI, so it needs no setting; "anonymous" declares that every image is public.
 AUTH_SOURCES = ("cri", "docker_config", "kubeconfig", "anonymous")

@@ -1,13 +1,13 @@
 #!/bin/sh
 # The role's one look at the node (tasks/preflight.yml runs it as a raw command: one round trip, no fact gathering,
 # and no Python needed, so a node whose Python Ansible cannot use gets a clear answer).
-#   probe.sh BIN_DIR SANDBOX_ARCHIVE SOCI_CONFIG TIMEOUT PYTHON FALLBACKS DOCKER_CONFIG HELPER_PATH FILE...
+#   probe.sh BIN_DIR SANDBOX_ARCHIVE SOCI_CONFIG TIMEOUT PYTHON FALLBACKS DOCKER_CONFIG HELPER_PATH CONTAINERD FILE...
 # PYTHON is the node's interpreter setting (a path, or auto...: the first of FALLBACKS found, as Ansible discovers).
 # Prints key=value lines (file:PATH=... for each FILE that exists, see the end). Every command that talks to a daemon
 # is time-boxed.
 say() { printf '%s=%s\n' "$1" "$2"; }
-bin_dir=$1 sandbox=$2 soci_config=$3 limit=$4 python=$5 fallbacks=$6 docker_config=$7 helper_path=$8
-shift 8
+bin_dir=$1 sandbox=$2 soci_config=$3 limit=$4 python=$5 fallbacks=$6 docker_config=$7 helper_path=$8 containerd=$9
+shift 9
 platform=/usr/bin/soci-snapshotter-grpc
 unit=/etc/systemd/system/soci-snapshotter.service
 
@@ -26,6 +26,14 @@ say fuse "$( { [ -e /dev/fuse ] || [ -d /sys/module/fuse ]; } && echo 1 || echo 
 say fusermount "$(command -v fusermount 2>/dev/null)"
 say unpigz "$(command -v unpigz 2>/dev/null)"
 say ctr "$(command -v ctr 2>/dev/null)"
+# containerd as the containerd_version module finds it (a path, or a name looked up in PATH and the usual folders),
+# and the first line of its --version (the containerd_version_facts filter parses it).
+case $containerd in
+  /*) [ -f "$containerd" ] && [ -x "$containerd" ] || containerd="" ;;
+  *) containerd=$(PATH="$PATH:/usr/local/bin:/usr/bin:/usr/sbin" command -v "$containerd" 2>/dev/null) ;;
+esac
+say containerd_binary "$containerd"
+say containerd_version "$([ -n "$containerd" ] && timeout "$limit" "$containerd" --version 2>/dev/null | head -n 1)"
 say soci "$(timeout "$limit" "$bin_dir/soci-snapshotter-grpc" --version 2>/dev/null | head -n 1)"
 # SOCI the platform ships (the EKS AL2023 AMI's soci-snapshotter package) and who owns the SOCI units.
 say platform_soci "$(timeout "$limit" "$platform" --version 2>/dev/null | head -n 1)"
@@ -43,7 +51,7 @@ fi
 say platform_socket "$(sed -n 's/^ListenStream=//p' "${unit%.service}.socket" 2>/dev/null | tail -n 1)"
 say soci_config_sha "$(sha256sum "$soci_config" 2>/dev/null | cut -d ' ' -f 1)"
 say running "$(timeout "$limit" ctr -n k8s.io task ls -q 2>/dev/null | wc -l)"
-dump=$(timeout "$limit" containerd config dump 2>/dev/null)
+dump=$([ -n "$containerd" ] && timeout "$limit" "$containerd" config dump 2>/dev/null)
 # The snapshotter containerd's CRI plugin uses now (every pod's), from its effective configuration.
 say cri_snapshotter "$(printf '%s\n' "$dump" | awk '
   /^[[:space:]]*\[/ { t = $0; gsub(/[[:space:]"\047]/, "", t) }
