@@ -27,7 +27,8 @@ def undo_ledger(module_results, written, owned_files, owned_dirs, present):
     changed result names its file as dest or path, with backup_file where a copy of the old one was kept).
     written: [PATH, BACKUP] per file write-files.sh wrote (BACKUP "-": the file was new).
     owned_files, owned_dirs: what the role writes on this node; present: what the probe found before the run.
-    Returns {"restore": [[BACKUP, PATH], ...], "remove": [PATH, ...], "remove_dirs": [DIR, ...]}.
+    Returns {"restore": [[BACKUP, PATH], ...], "remove": [PATH, ...], "remove_dirs": [DIR, ...]}; restore.sh prints
+    what it did in this order, which the failure message repeats.
     """
     before = {}  # path -> the backup of its state before the run, or None where it did not exist
     changes = [(r.get("dest") or r.get("path"), r.get("backup_file")) for r in _items(module_results) if r.get("changed")]
@@ -35,9 +36,10 @@ def undo_ledger(module_results, written, owned_files, owned_dirs, present):
     for path, backup in changes:
         if path and path not in before and (backup or path not in present):
             before[path] = backup
-    remove = [path for path, backup in before.items() if backup is None]
-    # Files the role writes that were not there before and that no step reported (a step that failed half way).
-    remove += [path for path in owned_files if path not in present and path not in before]
+    # New files, and files the role writes that were not there before though no step reported them (a step that
+    # failed half way): the role's own in the order it lists them, then any other.
+    new = [path for path, backup in before.items() if backup is None]
+    remove = [path for path in owned_files if path not in present] + [path for path in new if path not in owned_files]
     return {
         "restore": [[backup, path] for path, backup in before.items() if backup],
         "remove": remove,

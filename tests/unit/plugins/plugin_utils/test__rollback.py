@@ -33,6 +33,14 @@ def test_replaced_files_come_back_and_new_ones_go():
                       "remove_dirs": []}
 
 
+def test_new_files_go_in_the_order_the_role_lists_them_then_the_others():
+    dropin = "/etc/eks/nodeadm.d/50-lazypull-soci.yaml"
+    ledger = undo_ledger([{"changed": True, "dest": dropin}, {"changed": True, "results": [patched(CONTAINERD)]}],
+                         [["/usr/local/bin/soci", "-"], [UNIT, "-"]], owned_files=[UNIT, dropin, "/usr/local/bin/soci"],
+                         owned_dirs=[], present=set())
+    assert ledger["remove"] == [UNIT, dropin, "/usr/local/bin/soci", CONTAINERD]
+
+
 def test_a_file_changed_twice_comes_back_as_it_was_before_the_first_change():
     ledger = undo_ledger([patched(CONTAINERD, CONTAINERD + ".1.first~")], [[CONTAINERD, CONTAINERD + ".2.second~"]],
                          [], [], {CONTAINERD})
