@@ -43,7 +43,7 @@ done | sort -r | tail -n +"$((keep + 1))" | while read -r stamp f; do rm -f -- "
 # validation command's argv, %s standing for the new content. Backups are named as ansible.builtin.copy names them,
 # PATH.PID.YYYY-MM-DD@HH:MM:SS~.
 # stdout is the validation command's; stderr starts with "new TEMPORARY-FILE", then (exit 0) "backup PATH" and
-# "removed PATH" lines, or (exit 3: the validation failed) the command's stderr.
+# "removed PATH" lines, or (exit 3: the validation failed) "rc RC" and the command's stderr.
 WRITE_FILE = r"""
 path=$1 mode=$2 owner=$3 group=$4 backup=$5 keep=$6 check=$7
 shift 7
@@ -64,7 +64,7 @@ if [ $# -gt 0 ]; then
     set -- "$@" "$arg"
   done
   { errors=$("$@" 2>&1 >&3 3>&-); rc=$?; } 3>&1
-  [ "$rc" = 0 ] || { printf '%s\n' "$errors" >&2; exit 3; }
+  [ "$rc" = 0 ] || { printf 'rc %s\n%s\n' "$rc" "$errors" >&2; exit 3; }
 fi
 [ "$check" = 1 ] && exit 0
 if [ -e "$target" ]; then
@@ -190,9 +190,11 @@ class FileEditAction(ActionBase):
         temporary = next((line[4:] for line in report if line.startswith("new ")), None)
         said = {line.split(" ", 1)[0] for line in report}
         if res.get("rc") == 3:
-            detail = [line for line in report if not line.startswith("new ")] or res.get("stdout", "").splitlines()
+            rc = next((line[3:] for line in report if line.startswith("rc ")), "?")
+            detail = report[report.index("rc " + rc) + 1:] if "rc " + rc in report else []
+            detail = [line for line in detail if line.strip()] or res.get("stdout", "").splitlines()
             raise EditError("%s: the new content failed validation (%s, rc=%s): %s; the file was not changed"
-                            % (path, validate, res.get("rc"), self._name_copy(detail[-1], temporary, path)
+                            % (path, validate, rc, self._name_copy(detail[-1], temporary, path)
                                if detail else "no output"))
         if res.get("rc") != 0 or "new" not in said:
             detail = [line for line in report if line.split(" ", 1)[0] not in ("new", "backup", "removed")]
