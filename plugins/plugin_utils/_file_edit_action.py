@@ -200,7 +200,7 @@ class FileEditAction(ActionBase):
             detail = [line for line in report if line.split(" ", 1)[0] not in ("new", "backup", "removed")]
             raise EditError("%s: could not replace the file: %s" % (
                 path, (detail or [res.get("msg") or "rc=%s" % res.get("rc")])[-1]))
-        if validate:
+        if argv:  # the validation ran in this call (not in an earlier check-only one)
             try:
                 self.check_validation(params, res.get("stdout", ""), facts)
             except EditError as exc:
