@@ -380,20 +380,26 @@ def test_invalid_toml_is_refused_with_one_line_naming_the_file(text, where):
 
 
 # The issue's bound: 5,000 lines in 200 ms in any spelling, growing linearly (5 times the lines, at most 8 times
-# the time). Here that is 55-153 ms, but a loaded CI worker once took 202 ms, so the test holds the patch to a
-# yardstick timed beside it on the same file instead of to the clock: Python's own TOML parser, which reads any
-# file in linear time. The patch reads the file once and checks its result once, about 1.5 to 1.9 parses.
+# the time). The clock is not the test: `make bench` reports the milliseconds. Here the patch is held to yardsticks
+# timed beside it, in the same round, on the same file: Python's own TOML parser, which reads any file in linear
+# time, and the patch of a 1,000-line file. The patch reads the file once and checks its result once, about 1.5 to
+# 1.9 parses. A busy machine (the other test worker, containerd runs) only ever makes a round's ratio larger, so each
+# ratio is the smallest of 5 rounds; a cost that grows faster than the file is large in every round.
+def smallest_ratio(work, yardstick, rounds=5):
+    return min(cpu_time(*work)[0] / cpu_time(*yardstick)[0] for dummy in range(rounds))
+
+
 @pytest.mark.parametrize("spelling", ["nested", "dotted", "root-dotted", "appended", "inline", "mixed"])
 def test_time_is_bounded_and_linear(spelling):
     small, large = large_config(1000, spelling), large_config(5000, spelling)
     patched = patch(large, "config.toml").text
-    present = min(cpu_time(patch, large, "config.toml")[0] for dummy in range(3))
-    absent = min(cpu_time(patch, patched, "config.toml", state="absent")[0] for dummy in range(3))
-    parse = min(cpu_time(tomllib.loads, large)[0] for dummy in range(3))
-    assert max(present, absent) <= 2.5 * parse, "%s: %.0f / %.0f ms for 5,000 lines, %.0f ms to parse them" % (
-        spelling, present * 1e3, absent * 1e3, parse * 1e3)
-    base = min(cpu_time(patch, small, "config.toml")[0] for dummy in range(3))
-    assert present <= 8 * base, "%s: %.0f ms for 1,000 lines, %.0f ms for 5,000" % (spelling, base * 1e3, present * 1e3)
+    parse = (tomllib.loads, large)
+    present = smallest_ratio((patch, large, "config.toml"), parse)
+    absent = smallest_ratio((patch, patched, "config.toml", "absent"), parse)
+    assert max(present, absent) <= 2.5, "%s: patching 5,000 lines took %.1f / %.1f times parsing them" % (
+        spelling, present, absent)
+    growth = smallest_ratio((patch, large, "config.toml"), (patch, small, "config.toml"))
+    assert growth <= 8, "%s: 5 times the lines took %.1f times as long" % (spelling, growth)
 
 
 TRICKY = """# comments with [brackets] and "quotes" = 1
