@@ -165,6 +165,13 @@ patched_keys:
   type: list
   elements: str
   sample: ['plugins."io.containerd.grpc.v1.cri".containerd.snapshotter', proxy_plugins.soci.address]
+sha256:
+  description:
+    - The SHA-256 of the file's content after the task (in check mode, of the content it would have).
+    - The role records it, so that a re-run can tell from its probe that the file needs no edit.
+  returned: success, where the file exists or is written
+  type: str
+  sample: 0c5e8d6a3f0b3b4a1c9e7d2f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b
 backup_file:
   description: The backup copy of the original file.
   returned: changed and O(backup=true)

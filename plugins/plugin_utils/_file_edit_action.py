@@ -118,6 +118,8 @@ class FileEditAction(ActionBase):
             changed = new_text != text
             result.update(facts)
             result["path"] = path
+            if exists or changed:
+                result["sha256"] = hashlib.sha256(to_bytes(new_text)).hexdigest()
             if self._task.diff and changed:
                 # Registry credentials in the file stay out of the diff (shown with --diff, kept by AWX/ARA).
                 result["diff"] = {"before": redact(text), "after": redact(new_text),

@@ -41,7 +41,7 @@ SNAPSHOT = r"""
 import hashlib, json, os, re, subprocess
 backup = re.compile(r"\.\d+\.\d{4}-\d\d-\d\d@\d\d:\d\d:\d\d~$")
 files, backups = {}, []
-for root in ("/etc", "/usr/local", "/var/lib/kubelet"):
+for root in ("/etc", "/usr/local", "/var/lib/kubelet", "/var/lib/lazypull-soci"):
     for folder, dirs, names in os.walk(root):
         dirs.sort()
         files[folder] = "dir %o" % (os.lstat(folder).st_mode & 0o7777)

@@ -1,12 +1,21 @@
 #!/bin/sh
 # lazypull.soci role, tasks/health.yml (run as /bin/sh -c SCRIPT NAME ARGS...).
-# $1 seconds to wait, $2 the snapshotter, $3 SOCI's socket, then the units to start first where they do not run (each
-# one started is printed). containerd lists snapshots from its own metadata, so SOCI is asked itself too, on the
-# socket containerd was given: any gRPC answer counts (a fresh SOCI answers "not found": no snapshots yet). Each try
-# is time-boxed: a daemon may take the connection and never answer.
-limit=$1 snapshotter=$2 socket=$3
+# $1 seconds to wait, $2 the snapshotter, $3 SOCI's socket, $4 the role's record of the files it edited and $5 its new
+# lines (empty: keep it as it is), then the units to start first where they do not run (each one started is printed).
+# containerd lists snapshots from its own metadata, so SOCI is asked itself too, on the socket containerd was given: any
+# gRPC answer counts (a fresh SOCI answers "not found": no snapshots yet). Each try is time-boxed: a daemon may take
+# the connection and never answer. The record is written once the node answers: the next run's probe reads it
+# (plugin_utils/_edit_record.py).
+limit=$1 snapshotter=$2 socket=$3 record=$4 edits=$5
 end=$(( $(date +%s) + limit ))
-shift 3
+shift 5
+healthy() {
+  if [ -n "$edits" ]; then
+    mkdir -p "${record%/*}" && printf '%s\n' "$edits" > "$record.new" && mv -f "$record.new" "$record" || exit 1
+    echo "recorded $record"
+  fi
+  exit 0
+}
 for unit; do
   systemctl is-active --quiet "$unit" && continue
   systemctl start "$unit" || exit 1
@@ -14,9 +23,9 @@ for unit; do
 done
 while :; do
   if out=$(timeout 10 ctr --namespace k8s.io snapshots --snapshotter "$snapshotter" ls 2>&1); then
-    out=$(timeout 10 ctr --address "$socket" snapshots ls 2>&1) && exit 0
+    out=$(timeout 10 ctr --address "$socket" snapshots ls 2>&1) && healthy
     rc=$?
-    case $out in *"not found"*) exit 0 ;; esac
+    case $out in *"not found"*) healthy ;; esac
     [ $rc -eq 124 ] && out="no answer within 10 s"
     out="SOCI at $socket: $(printf '%s' "$out" | tail -n 1)"
   else

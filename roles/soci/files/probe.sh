@@ -1,13 +1,14 @@
 #!/bin/sh
 # The role's one look at the node (tasks/preflight.yml runs it as a raw command: one round trip, no fact gathering,
 # and no Python needed, so a node whose Python Ansible cannot use gets a clear answer).
-#   probe.sh BIN_DIR SANDBOX_ARCHIVE SOCI_CONFIG TIMEOUT PYTHON FALLBACKS DOCKER_CONFIG HELPER_PATH CONTAINERD FILE...
+#   probe.sh BIN_DIR SANDBOX_ARCHIVE SOCI_CONFIG TIMEOUT PYTHON FALLBACKS DOCKER_CONFIG HELPER_PATH CONTAINERD
+#            EDIT_RECORD FILE...
 # PYTHON is the node's interpreter setting (a path, or auto...: the first of FALLBACKS found, as Ansible discovers).
 # Prints key=value lines (file:PATH=... for each FILE that exists, see the end). Every command that talks to a daemon
 # is time-boxed.
 say() { printf '%s=%s\n' "$1" "$2"; }
-bin_dir=$1 sandbox=$2 soci_config=$3 limit=$4 python=$5 fallbacks=$6 docker_config=$7 helper_path=$8 containerd=$9
-shift 9
+bin_dir=$1 sandbox=$2 soci_config=$3 limit=$4 python=$5 fallbacks=$6 docker_config=$7 helper_path=$8 containerd=$9 record=${10}
+shift 10
 platform=/usr/bin/soci-snapshotter-grpc
 unit=/etc/systemd/system/soci-snapshotter.service
 
@@ -95,6 +96,11 @@ say kubelet "$(systemctl is-active kubelet 2>/dev/null)"
 for u in soci-snapshotter.socket soci-snapshotter.service lazypull-soci-sandbox-import.service; do
   say "enabled:$u" "$(systemctl is-enabled "$u" 2>/dev/null)"
 done
+# The role's record of the containerd and kubelet files it edited, "STAMP SHA256 PATH" a line (plugin_utils/_edit_record.py):
+# a file whose checksum below is the recorded one needs no read.
+if [ -f "$record" ]; then
+  while read -r stamp sha path; do [ -n "$path" ] && say "edited:$path" "$stamp $sha"; done < "$record"
+fi
 # Each FILE that exists. A small regular file as "SHA256 MODE UID GID" and a folder as "dir MODE UID GID": the role
 # compares them with what it would write, and leaves what is already right alone without another round trip.
 for f in "$@"; do
