@@ -20,17 +20,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 
-from ansible_collections.lazypull.soci.plugins.plugin_utils import _containerd_config, _kubelet_config, _toml_spans
-
-# The code each kind of edit runs: a change to it is a new stamp, and every file is read again.
-ENGINES = {"containerd": (_containerd_config, _toml_spans), "kubelet": (_kubelet_config,)}
+_PLUGINS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_SHARED = ("plugin_utils/_file_edit_action.py", "plugin_utils/_argspec.py")
+# The code each kind of edit runs, the module's documented defaults included (the role passes only some options): a
+# change to any of it is a new stamp, and every file is read again.
+ENGINES = {
+    "containerd": ("plugin_utils/_containerd_config.py", "plugin_utils/_toml_spans.py", "modules/containerd_soci_patch.py",
+                   "action/containerd_soci_patch.py") + _SHARED,
+    "kubelet": ("plugin_utils/_kubelet_config.py", "modules/kubelet_image_endpoint.py",
+                "action/kubelet_image_endpoint.py") + _SHARED,
+}
 
 
 def _engine_digest(kind):
     digest = hashlib.sha256()
-    for module in ENGINES[kind]:
-        with open(module.__file__, "rb") as handle:
+    for name in ENGINES[kind]:
+        with open(os.path.join(_PLUGINS, name), "rb") as handle:
             digest.update(handle.read())
     return digest.hexdigest()
 

@@ -46,6 +46,14 @@ def _version_at_least(version, minimum):
     return LooseVersion(version) >= LooseVersion(minimum)
 
 
+def _flag(settings, name):
+    """A boolean setting, as Ansible reads one (true, "yes", 1...); a one-line error naming it otherwise."""
+    try:
+        return boolean(settings[name])
+    except TypeError as exc:
+        raise ValueError("soci_%s: %s" % (name, exc))
+
+
 def _int(value):
     try:
         return int(value)
@@ -73,11 +81,11 @@ def plan(node, containerd, settings):
     method = s["install_method"] if s["install_method"] != "auto" else ("package" if node.get("soci_package") else "release")
     platform_version = re.search(r"version v?([0-9][^ ]*)", node.get("platform_soci", ""))
     present = [key[len("file:"):] for key in node if key.startswith("file:")]
-    auth = list(s["auth"]) if boolean(s["cri_keychain"]) else [a for a in s["auth"] if a != "cri"]
+    auth = list(s["auth"]) if _flag(s, "cri_keychain") else [a for a in s["auth"] if a != "cri"]
     decided = {
         "arch": ARCHITECTURES.get(node.get("arch", ""), ""),
         "layout": layout,
-        "gpu": _int(node.get("gpu")) > 0 if s["gpu"] == "auto" else boolean(s["gpu"]),
+        "gpu": _int(node.get("gpu")) > 0 if s["gpu"] == "auto" else _flag(s, "gpu"),
         "skip": s["state"] == "present" and not containerd.get("supported") and s["unsupported_action"] == "skip",
         "method": method,
         "own_units": node.get("soci_units") != "platform",
@@ -132,7 +140,7 @@ def _node_problem(node, containerd, s, d, record):
 # SOCI (a re-run, or an AMI where nodeadm set SOCI up) the role may go on.
 def _running_problem(node, containerd, s, d, record):
     running, snapshotter = _int(node.get("running")), node.get("cri_snapshotter", "")
-    if (s["state"] == "absent" or d["skip"] or boolean(s["convert_running_node"]) or running == 0
+    if (s["state"] == "absent" or d["skip"] or _flag(s, "convert_running_node") or running == 0
             or snapshotter == s["snapshotter_name"]):
         return ""
     return ("%s containers run in containerd's k8s.io namespace with the %s snapshotter. Their images were unpacked "
@@ -142,7 +150,7 @@ def _running_problem(node, containerd, s, d, record):
 
 
 def _remove_data_problem(node, containerd, s, d, record):
-    if s["state"] != "absent" or d["skip"] or not boolean(s["remove_data"]):
+    if s["state"] != "absent" or d["skip"] or not _flag(s, "remove_data"):
         return ""
     if node.get("soci_units") == "platform":
         return ("the SOCI this node ships (%s) stays after uninstall and keeps its data in %s: set "

@@ -99,7 +99,7 @@ done
 # The role's record of the containerd and kubelet files it edited, "STAMP SHA256 PATH" a line (plugin_utils/_edit_record.py):
 # a file whose checksum below is the recorded one needs no read.
 if [ -f "$record" ]; then
-  while read -r stamp sha path; do [ -n "$path" ] && say "edited:$path" "$stamp $sha"; done < "$record"
+  while read -r stamp sha path || [ -n "$path" ]; do [ -n "$path" ] && say "edited:$path" "$stamp $sha"; done < "$record"
 fi
 # Each FILE that exists. A small regular file as "SHA256 MODE UID GID" and a folder as "dir MODE UID GID": the role
 # compares them with what it would write, and leaves what is already right alone without another round trip.

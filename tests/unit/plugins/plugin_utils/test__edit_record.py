@@ -104,6 +104,13 @@ def test_the_record_is_written_only_when_it_says_something_new():
     assert record(probed(files), failed) == ""  # no record of the kubelet file before: a skip proves nothing
 
 
+def test_the_stamp_covers_the_module_and_its_action_plugin():
+    for kind, module in (("containerd", "containerd_soci_patch"), ("kubelet", "kubelet_image_endpoint")):
+        assert {"modules/%s.py" % module, "action/%s.py" % module} <= set(_edit_record.ENGINES[kind])
+        for name in _edit_record.ENGINES[kind]:
+            assert os.path.isfile(os.path.join(_edit_record._PLUGINS, name)), name
+
+
 def test_an_unknown_kind_is_refused():
     with pytest.raises(ValueError, match="unknown kind of edit 'docker'"):
         stamp("docker", {})
@@ -136,7 +143,25 @@ def test_health_writes_the_record_and_probe_reads_it_back(tmp_path):
     node = dict(line.split("=", 1) for line in probe.stdout.splitlines() if "=" in line)
     assert in_place([str(paths[CONTAINERD])], node, "containerd", CONTAINERD_EDIT) == [str(paths[CONTAINERD])]
     assert in_place([str(paths[KUBELET])], node, "kubelet", KUBELET_EDIT) == [str(paths[KUBELET])]
+    # A record whose last line has no newline (written by hand) is read whole.
+    record_file.write_text(record_file.read_text().rstrip("\n"))
+    probe = subprocess.run(probe.args, env=env, capture_output=True, text=True, check=False)
+    assert sum(line.startswith("edited:") for line in probe.stdout.splitlines()) == 2
     # Nothing new to record: the record stays as it is.
     health = subprocess.run(["/bin/sh", os.path.join(FILES, "health.sh"), "5", "soci", SOCK, str(record_file), ""],
                             env=env, capture_output=True, text=True, check=False)
     assert (health.returncode, health.stdout) == (0, "")
+
+
+def test_a_record_that_cannot_be_written_leaves_the_node_healthy(tmp_path):
+    stand_in = tmp_path / "bin"
+    stand_in.mkdir()
+    (stand_in / "ctr").write_text("#!/bin/sh\nexit 0\n")
+    (stand_in / "ctr").chmod(stat.S_IRWXU)
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("")
+    env = dict(os.environ, PATH="%s:%s" % (stand_in, os.environ["PATH"]))
+    health = subprocess.run(["/bin/sh", os.path.join(FILES, "health.sh"), "5", "soci", SOCK, str(blocked / "record"),
+                             "a b /etc/x"], env=env, capture_output=True, text=True, check=False)
+    assert (health.returncode, health.stdout) == (0, "")
+    assert "not written (the next run reads the files again)" in health.stderr

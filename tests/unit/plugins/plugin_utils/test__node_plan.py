@@ -176,3 +176,15 @@ def test_the_platform_package_and_its_version():
 def test_settings_it_lacks_are_named():
     with pytest.raises(AnsibleFilterError, match="^soci_node_plan: settings has no pull_mode, socket$"):
         soci_node_plan(["arch=x86_64"], {k: v for k, v in SETTINGS.items() if k not in ("pull_mode", "socket")})
+
+
+@pytest.mark.parametrize("name, value", [("gpu", "AUTO"), ("convert_running_node", None), ("cri_keychain", "maybe")])
+def test_a_setting_that_is_not_a_boolean_is_named(name, value):
+    with pytest.raises(AnsibleFilterError, match="^soci_node_plan: soci_%s: The value '%s' is not a valid boolean" % (
+            name, value)):
+        decide(dict(AL2, running="1"), **{name: value})
+
+
+def test_booleans_as_ansible_reads_them():
+    assert decide(dict(AL2, running="1"), convert_running_node="yes")["problem"] == ""
+    assert decide(cri_keychain="false")["auth"] == []
