@@ -118,8 +118,6 @@ class FileEditAction(ActionBase):
             changed = new_text != text
             result.update(facts)
             result["path"] = path
-            if exists or changed:
-                result["sha256"] = hashlib.sha256(to_bytes(new_text)).hexdigest()
             if self._task.diff and changed:
                 # Registry credentials in the file stay out of the diff (shown with --diff, kept by AWX/ARA).
                 result["diff"] = {"before": redact(text), "after": redact(new_text),
@@ -130,6 +128,8 @@ class FileEditAction(ActionBase):
                 result.update(self._set_attributes(path, params, task_vars))
             else:
                 result["changed"] = False
+            if exists or changed:  # only once the file has (or, in check mode, would have) this content
+                result["sha256"] = hashlib.sha256(to_bytes(new_text)).hexdigest()
         except EditError as exc:
             result.update(failed=True, changed=False, msg=str(exc))
         finally:
