@@ -59,11 +59,16 @@ def _checksum(node, path):
     return found[0] if len(found) == 4 and len(found[0]) == 64 else None
 
 
+def _recorded(node, path, want):
+    """The file's checksum where the probe found it to be the recorded result of the edit stamped `want`, else None."""
+    checksum = _checksum(node, path)
+    return checksum if checksum and node.get("edited:" + path) == "%s %s" % (want, checksum) else None
+
+
 def in_place(paths, node, kind, options):
     """The paths whose file, as probed, is the recorded result of this same edit."""
     want = stamp(kind, options)
-    return [path for path in paths
-            if _checksum(node, path) and node.get("edited:" + path) == "%s %s" % (want, _checksum(node, path))]
+    return [path for path in paths if _recorded(node, path, want)]
 
 
 def record(node, edits):
@@ -83,8 +88,8 @@ def record(node, edits):
             if result.get("failed") or not path:
                 continue
             if result.get("skipped"):
-                checksum = _checksum(node, path)
-                if checksum and node.get("edited:" + path) == "%s %s" % (want, checksum):
+                checksum = _recorded(node, path, want)
+                if checksum:
                     lines.append("%s %s %s" % (want, checksum, path))
             elif result.get("sha256"):
                 lines.append("%s %s %s" % (want, result["sha256"], path))

@@ -7,7 +7,8 @@
 # Prints key=value lines (file:PATH=... for each FILE that exists, see the end). Every command that talks to a daemon
 # is time-boxed.
 say() { printf '%s=%s\n' "$1" "$2"; }
-bin_dir=$1 sandbox=$2 soci_config=$3 limit=$4 python=$5 fallbacks=$6 docker_config=$7 helper_path=$8 containerd=$9 record=${10}
+bin_dir=$1 sandbox=$2 soci_config=$3 limit=$4 python=$5 fallbacks=$6 docker_config=$7 helper_path=$8 containerd=$9
+record=${10}
 shift 10
 platform=/usr/bin/soci-snapshotter-grpc
 unit=/etc/systemd/system/soci-snapshotter.service
@@ -96,8 +97,8 @@ say kubelet "$(systemctl is-active kubelet 2>/dev/null)"
 for u in soci-snapshotter.socket soci-snapshotter.service lazypull-soci-sandbox-import.service; do
   say "enabled:$u" "$(systemctl is-enabled "$u" 2>/dev/null)"
 done
-# The role's record of the containerd and kubelet files it edited, "STAMP SHA256 PATH" a line (plugin_utils/_edit_record.py):
-# a file whose checksum below is the recorded one needs no read.
+# The role's record of the containerd and kubelet files it edited, "STAMP SHA256 PATH" a line
+# (plugin_utils/_edit_record.py): a file whose checksum below is the recorded one needs no read.
 if [ -f "$record" ]; then
   while read -r stamp sha path || [ -n "$path" ]; do [ -n "$path" ] && say "edited:$path" "$stamp $sha"; done < "$record"
 fi
