@@ -11,12 +11,16 @@ version_added: 1.0.0
 description:
   - Takes the files the role wants on a node (path, mode, and the content or a file on the node to take it from) and
     what the role's probe found there (C(file:PATH) keys, C(SHA256 MODE UID GID) for a small regular file), and
-    returns one line per file to write - C(PATH MODE BASE64) or C(PATH MODE @SOURCE).
+    returns one line per file to write - C(PATH MODE BASE64) or C(PATH MODE @SOURCE), followed by the file's
+    C(backup_dir) where it has one.
   - A file whose content, mode and owner (root) the node already has is left out, so a run with nothing to change
     needs no round trip for it. Files given by C(source) are always listed; the script compares those on the node.
 options:
   _input:
-    description: The files, each a dict with C(path), C(mode) (octal, such as C(644)) and C(content) or C(source).
+    description:
+      - The files, each a dict with C(path), C(mode) (octal, such as C(644)) and C(content) or C(source).
+      - Optionally C(backup_dir), an absolute folder for the file's backup instead of the file's own folder (for a
+        folder whose every file is read, such as nodeadm's drop-in folder).
     type: list
     elements: dict
     required: true
@@ -41,7 +45,8 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: One line per file to write, C(PATH MODE BASE64) or C(PATH MODE @SOURCE), in the order given.
+  description: One line per file to write, C(PATH MODE BASE64) or C(PATH MODE @SOURCE) (then C(backup_dir) where
+    given), in the order given.
   type: list
   elements: str
 """
@@ -62,15 +67,20 @@ def soci_file_writes(files, node):
             path, mode = str(item["path"]), str(item["mode"]).lstrip("0") or "0"
         except (KeyError, TypeError):
             raise AnsibleFilterError("soci_file_writes: each file needs path and mode: %r" % (item,))
-        if any(c.isspace() for c in path) or not path.startswith("/"):
-            raise AnsibleFilterError("soci_file_writes: not an absolute path without spaces: %r" % path)
+        backup_dir = str(item.get("backup_dir") or "")
+        for value in (path, backup_dir) if backup_dir else (path,):
+            if any(c.isspace() for c in value) or not value.startswith("/"):
+                raise AnsibleFilterError("soci_file_writes: not an absolute path without spaces: %r" % value)
+        keep = " " + backup_dir if backup_dir else ""
         if "source" in item:
-            lines.append("%s %s @%s" % (path, mode, item["source"]))
+            lines.append("%s %s @%s%s" % (path, mode, item["source"], keep))
             continue
         data = to_bytes(item.get("content", ""))
+        if keep and not data:
+            raise AnsibleFilterError("soci_file_writes: %s: backup_dir needs content (an empty line field)" % path)
         if node.get("file:" + path, "") == "%s %s 0 0" % (hashlib.sha256(data).hexdigest(), mode):
             continue
-        lines.append("%s %s %s" % (path, mode, to_text(base64.b64encode(data))))
+        lines.append("%s %s %s%s" % (path, mode, to_text(base64.b64encode(data)), keep))
     return lines
 
 

@@ -34,6 +34,8 @@ SOCI_VERSION = _role_default_version()
 ARCH = {"x86_64": "amd64", "aarch64": "arm64"}.get(os.uname().machine, os.uname().machine)
 BROKEN_UPGRADE = SOCI_VERSION.rsplit(".", 1)[0] + ".%d" % (int(SOCI_VERSION.rsplit(".", 1)[1]) + 1)
 UNITS = ("soci-snapshotter.service", "soci-snapshotter.socket", "containerd.service")
+# The role's task that restarts what changed and checks health (roles/soci/tasks/health.yml): failure messages name it.
+STEP = "Restart what changed and wait for the snapshotter"
 
 # Runs on the node with its own python3: every file under the folders the role can touch (mode, owner, sha256;
 # symlinks by target; folders by mode), the role's backup copies apart, unit states, packages, containerd's dump.

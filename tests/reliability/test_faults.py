@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from node import AL2, AL2023, RELEASES, TEST_IMAGE, differences, one_line
+from node import AL2, AL2023, RELEASES, STEP, TEST_IMAGE, differences, one_line
 
 LIVE = "/etc/containerd/config.toml"
 KUBELET = "/etc/kubernetes/kubelet/kubelet-config.json"
@@ -93,15 +93,15 @@ FAULTS = [
     Fault("daemon-exits", "SOCI daemon", "the release's daemon exits 1 when systemd starts it",
           "rolls back: the AMI's SOCI config restored, the role's drop-ins and binaries removed, the AMI's SOCI "
           "restarted as it was, containerd (which requires it there and stopped with it) started again",
-          AMI_ROLLBACK % r"Restart soci: .*control process exited with error",
+          AMI_ROLLBACK % (STEP + r": .*control process exited with error"),
           extra=mirror("daemon-exits"), rollback=True, node=AL2023),
     Fault("daemon-never-ready", "SOCI daemon", "the release's daemon never tells systemd it is ready (Type=notify)",
-          "rolls back as above once systemd's start timeout ends", AMI_ROLLBACK % r"Restart soci: .*timeout",
+          "rolls back as above once systemd's start timeout ends", AMI_ROLLBACK % (STEP + r": .*timeout"),
           extra=mirror("daemon-hangs"), rollback=True, node=AL2023),
     Fault("daemon-never-answers", "SOCI daemon", "the release's daemon tells systemd it is ready and holds its "
           "socket, but never answers a request (`soci_health_timeout: 20`)", "the health check gives up after 20 s "
           "(each `ctr` call time-boxed) and rolls back as above", AMI_ROLLBACK % (
-              r"Wait until containerd serves the snapshotter and SOCI answers on its socket: the soci snapshotter did "
+              STEP + r": the soci snapshotter did "
               r"not answer within 20 s \((containerd|SOCI at /run/soci-snapshotter-grpc/soci-snapshotter-grpc\.sock): .+\)"),
           extra=mirror("daemon-silent", soci_health_timeout=20), rollback=True, node=AL2023,
           varies=r"(?<=did not answer within 20 s \().+?(?=\)\. Rolled back)"),
@@ -121,8 +121,8 @@ FAULTS = [
           "the live containerd config has a value containerd cannot load (`oom_score = \"high\"`) and already names "
           "SOCI (FastImagePull), so the role has nothing to patch in it; SOCI, which containerd requires there, and "
           "containerd must restart", "containerd reads its configuration before SOCI is restarted (which would stop "
-          "it) and nothing is restarted; containerd keeps running; rolled back", r"^SOCI was not set up: Restart soci: "
-          r"containerd cannot load its configuration, so SOCI, which containerd needs, was not restarted: containerd: "
+          "it) and nothing is restarted; containerd keeps running; rolled back", r"^SOCI was not set up: " + STEP
+          + r": containerd cannot load its configuration, so SOCI, which containerd needs, was not restarted: containerd: "
           r"failed to unmarshal TOML at row \d+ column \d+: toml: cannot decode TOML string into struct field "
           r"config\.Config\.OOMScore of type int\. Rolled back: restored /etc/soci-snapshotter-grpc/config\.toml, "
           r".*removed /usr/local/bin/soci-snapshotter-grpc, removed /etc/systemd/system/soci-snapshotter\.service\.d/\. "

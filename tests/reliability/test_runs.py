@@ -12,7 +12,7 @@ import json
 import re
 
 from forwarder import Forwarder
-from node import ARCH, BROKEN_UPGRADE, REGISTRY, RELEASES, SOCI_VERSION, TEST_IMAGE, differences, one_line
+from node import ARCH, BROKEN_UPGRADE, REGISTRY, RELEASES, SOCI_VERSION, STEP, TEST_IMAGE, differences, one_line
 
 INSTALL, UNINSTALL = "lazypull.soci.install", "lazypull.soci.uninstall"
 CONTAINERD_CONFIGS = ("/etc/eks/containerd/containerd-config.toml", "/etc/containerd/config.toml")
@@ -142,8 +142,8 @@ def test_upgrade_to_broken_release(fresh_node, record):
                                  "soci_release_base_url": "%s/faults-%s/daemon-exits" % (RELEASES, BROKEN_UPGRADE)})
     after = node.snapshot()
     # What systemctl says (which unit it names, its warnings) depends on timing between SOCI and containerd.
-    record["observed"] = re.sub(r"Restart soci: .*? (?=Rolled back)", "Restart soci: <systemd: the SOCI service "
-                                "failed to start>. ", one_line(result.final_error))
+    record["observed"] = re.sub(r"(?<=%s: ).*? (?=Rolled back)" % STEP,
+                                "<systemd: the SOCI service failed to start>. ", one_line(result.final_error))
     assert result.rc == 2 and "\n" not in result.final_error.strip()
     assert "Rolled back: restored /usr/local/bin/soci, restored /usr/local/bin/soci-snapshotter-grpc" in result.final_error
     assert differences(before, after, restarts_allowed=True) == []

@@ -1,5 +1,5 @@
 #!/bin/sh
-# lazypull.soci role, tasks/install.yml (run as /bin/sh -c SCRIPT NAME ARGS...).
+# lazypull.soci role, tasks/release.yml (run as /bin/sh -c SCRIPT NAME ARGS...).
 # Run in the download folder: $1 archive, $2 the version it must hold, $3 seconds --version may take. Prints the
 # archive's sha256 and the daemon's version. Both programs must be plain files (no links out of the folder), are
 # unpacked owned by root, and are run as nobody. Errors are one line naming the archive.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import stat
 import subprocess
 
 import pytest
@@ -39,7 +40,15 @@ def test_files_the_node_has_are_left_out():
                      "/etc/e 600 ", "/usr/bin/f 755 @/tmp/f"]
 
 
-@pytest.mark.parametrize("item", [{"mode": "644"}, {"path": "etc/x", "mode": "644"}, {"path": "/a b", "mode": "644"}])
+def test_a_backup_folder_follows_the_content():
+    lines = soci_file_writes([{"path": "/etc/eks/nodeadm.d/50-x.yaml", "mode": "644", "content": "x",
+                               "backup_dir": "/var/lib/lazypull-soci"}], {})
+    assert lines == ["/etc/eks/nodeadm.d/50-x.yaml 644 eA== /var/lib/lazypull-soci"]
+
+
+@pytest.mark.parametrize("item", [{"mode": "644"}, {"path": "etc/x", "mode": "644"}, {"path": "/a b", "mode": "644"},
+                                  {"path": "/a", "mode": "644", "content": "x", "backup_dir": "var/lib"},
+                                  {"path": "/a", "mode": "644", "content": "", "backup_dir": "/var/lib"}])
 def test_bad_entries_are_refused(item):
     with pytest.raises(AnsibleFilterError):
         soci_file_writes([item], {})
@@ -87,13 +96,40 @@ def test_write_files_backs_up_replaces_and_leaves_alone(tmp_path):
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the script makes its files root's")
+def test_write_files_keeps_a_backup_in_the_folder_given(tmp_path):
+    watched, keep = tmp_path / "nodeadm.d", tmp_path / "state" / "backups"
+    watched.mkdir()
+    (watched / "50-x.yaml").write_text("old\n")
+    result = run("write", ["%s 644 %s %s" % (watched / "50-x.yaml", base64.b64encode(b"new\n").decode(), keep)])
+    assert result.returncode == 0, result.stderr
+    path, backup = result.stdout.split()
+    assert path == str(watched / "50-x.yaml") and os.path.dirname(backup) == str(keep)
+    assert os.listdir(watched) == ["50-x.yaml"]  # nothing else left where every file is read
+    assert (watched / "50-x.yaml").read_text() == "new\n" and open(backup).read() == "old\n"
+    assert stat.S_IMODE(os.stat(keep).st_mode) == 0o700
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the script makes its files root's")
+def test_write_files_makes_a_missing_folder(tmp_path):
+    plan = ["%s 600 %s" % (tmp_path / "new" / "folder" / "config.toml", base64.b64encode(b"x").decode())]
+    checked = run("check", plan)  # check mode compares outside the folder: nothing is made
+    assert checked.returncode == 0, checked.stderr
+    assert not (tmp_path / "new").exists()
+    result = run("write", plan)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "%s -\n" % (tmp_path / "new" / "folder" / "config.toml")
+    assert stat.S_IMODE(os.stat(tmp_path / "new" / "folder").st_mode) == 0o755
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the script makes its files root's")
 def test_write_files_says_what_it_wrote_before_a_failure(tmp_path):
+    (tmp_path / "a-file").write_text("")
     plan = ["%s 644 %s" % (tmp_path / "first", base64.b64encode(b"1").decode()),
-            "%s 644 %s" % (tmp_path / "no-such-folder" / "second", base64.b64encode(b"2").decode())]
-    checked = run("check", plan)  # check mode compares outside the folder, which may not exist yet
+            "%s 644 %s" % (tmp_path / "a-file" / "second", base64.b64encode(b"2").decode())]
+    checked = run("check", plan)
     assert checked.returncode == 0, checked.stderr
     assert checked.stdout.splitlines() == ["%s would be written" % line.split(" ")[0] for line in plan]
     result = run("write", plan)
     assert result.returncode == 1
     assert result.stdout.splitlines() == ["%s -" % (tmp_path / "first")]
-    assert "second: could not be written" in result.stderr
+    assert "a-file: could not be made" in result.stderr

@@ -133,7 +133,8 @@ def test_health_writes_the_record_and_probe_reads_it_back(tmp_path):
     (stand_in / "ctr").chmod(stat.S_IRWXU)
     env = dict(os.environ, PATH="%s:%s" % (stand_in, os.environ["PATH"]))
     record_file = tmp_path / "state" / "edited-files"
-    health = subprocess.run(["/bin/sh", os.path.join(FILES, "health.sh"), "5", "soci", SOCK, str(record_file), lines],
+    health = subprocess.run(["/bin/sh", os.path.join(FILES, "health.sh"), "5", "soci", SOCK, str(record_file), lines,
+                             "containerd", "", "--"],
                             env=env, capture_output=True, text=True, check=False)
     assert health.returncode == 0, health.stderr
     assert health.stdout == "recorded %s\n" % record_file
@@ -148,7 +149,8 @@ def test_health_writes_the_record_and_probe_reads_it_back(tmp_path):
     probe = subprocess.run(probe.args, env=env, capture_output=True, text=True, check=False)
     assert sum(line.startswith("edited:") for line in probe.stdout.splitlines()) == 2
     # Nothing new to record: the record stays as it is.
-    health = subprocess.run(["/bin/sh", os.path.join(FILES, "health.sh"), "5", "soci", SOCK, str(record_file), ""],
+    health = subprocess.run(["/bin/sh", os.path.join(FILES, "health.sh"), "5", "soci", SOCK, str(record_file), "",
+                             "containerd", "", "--"],
                             env=env, capture_output=True, text=True, check=False)
     assert (health.returncode, health.stdout) == (0, "")
 
@@ -162,6 +164,6 @@ def test_a_record_that_cannot_be_written_leaves_the_node_healthy(tmp_path):
     blocked.write_text("")
     env = dict(os.environ, PATH="%s:%s" % (stand_in, os.environ["PATH"]))
     health = subprocess.run(["/bin/sh", os.path.join(FILES, "health.sh"), "5", "soci", SOCK, str(blocked / "record"),
-                             "a b /etc/x"], env=env, capture_output=True, text=True, check=False)
+                             "a b /etc/x", "containerd", "", "--"], env=env, capture_output=True, text=True, check=False)
     assert (health.returncode, health.stdout) == (0, "")
     assert "not written (the next run reads the files again)" in health.stderr
