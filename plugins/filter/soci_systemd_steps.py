@@ -19,7 +19,7 @@ options:
     description:
       - What the run changed - C(files) (paths written, or in check mode to be written), C(package) (bool),
         C(containerd) (its configuration or default runtime changed), C(kubelet) (its image endpoint changed),
-        C(old_binaries) (the copies of the binaries it replaced).
+        C(old_copies) (the backups it kept only until the node proved healthy).
     type: dict
     required: true
   node:

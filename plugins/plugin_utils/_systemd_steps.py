@@ -14,23 +14,26 @@ from __future__ import annotations
 from ansible.module_utils.parsing.convert_bool import boolean
 
 SANDBOX_IMPORT = "lazypull-soci-sandbox-import.service"
+# The states `systemctl is-enabled` answers 0 for: nothing to enable (a static unit has no [Install] section).
+ENABLED = ("enabled", "enabled-runtime", "static", "alias", "indirect", "generated", "transient")
 # What steps() reads from the role's files and settings.
 FILES = ("unit_dir", "soci_files", "containerd_dropin", "sandbox_unit", "boot_units", "restart_under_running")
 # What steps() reads of what the run changed.
-CHANGES = ("files", "package", "containerd", "kubelet", "old_binaries")
+CHANGES = ("files", "package", "containerd", "kubelet", "old_copies")
 
 
 def steps(changed, node, files):
     """changed: files (paths written, or in check mode to be written), package (the distribution's SOCI package was
     installed), containerd (its configuration or default runtime changed), kubelet (its image endpoint changed),
-    old_binaries (the copies of the binaries this run replaced). node: the probe's keys (running, kubelet, sandbox_archive,
+    old_copies (the backups this run kept only until the node proved healthy: the
+    replaced binaries, nodeadm's drop-in). node: the probe's keys (running, kubelet, sandbox_archive,
     enabled:UNIT). files: the role's unit folder, the files whose change restarts SOCI, containerd's drop-in, the pause
     import unit, the units to enable for every boot, and soci_restart_under_running_containers.
 
     In this order: reload units where a unit or drop-in changed (or the package brought its own); enable the boot units
     that are not; restart SOCI where its binaries, units or config.toml changed (not under running containers unless
     allowed), then containerd, then kubelet where it runs; once the node answers, import the pause image where the
-    node carries its archive and the import unit or containerd changed, and drop the replaced binaries' copies."""
+    node carries its archive and the import unit or containerd changed, and drop the old copies."""
     missing = [key for key in CHANGES if key not in changed] + [key for key in FILES if key not in files]
     if missing:
         raise ValueError("missing %s" % ", ".join(missing))
@@ -41,7 +44,7 @@ def steps(changed, node, files):
     out = []
     if package or any(path.startswith(unit_dir) for path in written):
         out.append("reload")
-    out += ["enable:" + unit for unit in files["boot_units"] if node.get("enabled:" + unit) != "enabled"]
+    out += ["enable:" + unit for unit in files["boot_units"] if node.get("enabled:" + unit) not in ENABLED]
     soci = package or any(path in files["soci_files"] for path in written)
     if soci and (_count(node.get("running")) == 0 or boolean(files["restart_under_running"], strict=False)):
         out.append("restart:soci")
@@ -51,7 +54,7 @@ def steps(changed, node, files):
         out.append("restart:kubelet.service")
     if node.get("sandbox_archive") and (files["sandbox_unit"] in written or containerd):
         out.append("import:" + SANDBOX_IMPORT)
-    out += ["drop:" + str(path) for path in changed["old_binaries"]]
+    out += ["drop:" + str(path) for path in changed["old_copies"]]
     return out
 
 

@@ -25,9 +25,9 @@ ENABLED = {"enabled:soci-snapshotter.socket": "enabled", "enabled:soci-snapshott
            "running": "0", "kubelet": "inactive", "sandbox_archive": ""}
 
 
-def changes(files=(), package=False, containerd=False, kubelet=False, old_binaries=()):
+def changes(files=(), package=False, containerd=False, kubelet=False, old_copies=()):
     return {"files": list(files), "package": package, "containerd": containerd, "kubelet": kubelet,
-            "old_binaries": list(old_binaries)}
+            "old_copies": list(old_copies)}
 
 
 def test_a_fresh_node_gets_every_step_in_order():
@@ -37,6 +37,14 @@ def test_a_fresh_node_gets_every_step_in_order():
     assert steps(changes(written, containerd=True, kubelet=True), node, FILES) == [
         "reload", "enable:soci-snapshotter.socket", "enable:soci-snapshotter.service", "restart:soci",
         "restart:containerd.service", "restart:kubelet.service"]
+
+
+@pytest.mark.parametrize("state, expected", [("static", []), ("enabled-runtime", []), ("alias", []),
+                                              ("disabled", ["enable:soci-snapshotter.socket"]),
+                                              ("", ["enable:soci-snapshotter.socket"])])
+def test_units_are_enabled_where_systemctl_says_they_are_not(state, expected):
+    node = dict(ENABLED, **{"enabled:soci-snapshotter.socket": state})
+    assert steps(changes(), node, FILES) == expected
 
 
 def test_nothing_changed_and_everything_enabled_is_no_step():
@@ -85,14 +93,14 @@ def test_the_pause_image_import_needs_the_archive():
     assert steps(changes([SANDBOX]), ENABLED, FILES) == ["reload"]
 
 
-def test_old_binaries_are_dropped_last():
+def test_old_copies_are_dropped_last():
     old = ["/usr/local/bin/soci.1.2026-11-27@07:00:00~"]
-    assert steps(changes(["/usr/local/bin/soci"], old_binaries=old), ENABLED, FILES) == [
+    assert steps(changes(["/usr/local/bin/soci"], old_copies=old), ENABLED, FILES) == [
         "restart:soci", "drop:" + old[0]]
 
 
 def test_the_filter_refuses_what_it_cannot_read():
-    with pytest.raises(AnsibleFilterError, match="missing old_binaries"):
+    with pytest.raises(AnsibleFilterError, match="missing old_copies"):
         soci_systemd_steps({"files": [], "package": False, "containerd": False, "kubelet": False}, ENABLED, FILES)
     with pytest.raises(AnsibleFilterError, match="needs the changes' dict"):
         soci_systemd_steps([], ENABLED, FILES)
