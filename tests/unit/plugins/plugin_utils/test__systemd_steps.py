@@ -39,9 +39,10 @@ def test_a_fresh_node_gets_every_step_in_order():
         "restart:containerd.service", "restart:kubelet.service"]
 
 
-@pytest.mark.parametrize("state, expected", [("static", []), ("enabled-runtime", []), ("alias", []),
-                                              ("disabled", ["enable:soci-snapshotter.socket"]),
-                                              ("", ["enable:soci-snapshotter.socket"])])
+@pytest.mark.parametrize("state, expected", [
+    ("static", []), ("enabled-runtime", []), ("alias", []),
+    ("disabled", ["enable:soci-snapshotter.socket"]), ("", ["enable:soci-snapshotter.socket"]),
+])
 def test_units_are_enabled_where_systemctl_says_they_are_not(state, expected):
     node = dict(ENABLED, **{"enabled:soci-snapshotter.socket": state})
     assert steps(changes(), node, FILES) == expected
