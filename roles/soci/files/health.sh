@@ -13,7 +13,6 @@
 # (plugin_utils/_edit_record.py).
 limit=$1 snapshotter=$2 socket=$3 record=$4 edits=$5 binary=$6 restart=$7
 shift 7
-# The record only spares the next run some reads: a node that cannot keep it is still healthy.
 healthy() {
   for step in $later; do
     case $step in
@@ -21,6 +20,7 @@ healthy() {
       drop:*) rm -f -- "${step#drop:}" && echo "dropped ${step#drop:}" ;;
     esac
   done
+  # The record only spares the next run some reads: a node that cannot keep it is still healthy.
   if [ -n "$edits" ]; then
     if mkdir -p "${record%/*}" && printf '%s\n' "$edits" > "$record.new" && mv -f "$record.new" "$record"; then
       echo "recorded $record"

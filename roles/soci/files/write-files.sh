@@ -1,11 +1,11 @@
 #!/bin/sh
 # lazypull.soci role, tasks/release.yml and tasks/configure.yml (run as /bin/sh -c SCRIPT write|check [diff]): writes
-# several files in one round trip (check: only says which it would write, "PATH would be written"; diff: also prints
-# a unified diff of each text file that is not root's only, its lines starting with "| "). Each line on stdin is
-# "PATH MODE BASE64" (the content) or "PATH MODE @SOURCE" (a file on the node, such as an unpacked binary), then
-# optionally the folder its backup goes to (for a file in a folder whose every file is read, such as nodeadm.d); the
-# plan comes from the soci_file_writes filter. A missing folder is made (mode 755). A file that already has these bytes and this mode, owned by root, is
-# left alone. Otherwise the old one is kept as a backup named as ansible.builtin.copy names them
+# several files in one round trip (check: only says which it would write, "PATH would be written"; diff: also prints a
+# unified diff of each text file that is not root's only, its lines starting with "| "). Each line on stdin is "PATH
+# MODE BASE64" (the content) or "PATH MODE @SOURCE" (a file on the node, such as an unpacked binary), then optionally
+# the folder its backup goes to (for a file in a folder whose every file is read, such as nodeadm.d); the plan comes
+# from the soci_file_writes filter. A missing folder is made (mode 755). A file that already has these bytes and this
+# mode, owned by root, is left alone. Otherwise the old one is kept as a backup named as ansible.builtin.copy names them
 # (PATH.PID.YYYY-MM-DD@HH:MM:SS~) and the new one replaces it atomically (written next to it, then renamed). Prints
 # "PATH BACKUP" for each file written ("-": there was none), so a rollback can undo what was done, also when a later
 # file fails.
