@@ -29,7 +29,9 @@ options:
   files:
     description:
       - The role's C(unit_dir), C(soci_files) (whose change restarts SOCI), C(containerd_dropin), C(sandbox_unit),
-        C(boot_units) (to enable for every boot) and C(restart_under_running) (soci_restart_under_running_containers).
+        C(boot_units) (to enable for every boot) and C(restart_under_running) (soci_restart_under_running_containers);
+        optional C(bake) (soci_bake, an image build; no restarts, the snapshotter tried once, then its data folder
+        C(root_dir) emptied).
     type: dict
     required: true
 author:

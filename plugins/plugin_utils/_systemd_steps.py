@@ -18,6 +18,9 @@ SANDBOX_IMPORT = "lazypull-soci-sandbox-import.service"
 ENABLED = ("enabled", "enabled-runtime", "static", "alias", "indirect", "generated", "transient")
 # What steps() reads from the role's files and settings.
 FILES = ("unit_dir", "soci_files", "containerd_dropin", "sandbox_unit", "boot_units", "restart_under_running")
+# An image build (soci_bake): the snapshotter is started once on its new configuration and stopped again, and what
+# that start left in its data folder is removed; nothing else is restarted (the image's next boot starts it all).
+TRY = "soci-snapshotter.service"
 # What steps() reads of what the run changed.
 CHANGES = ("files", "package", "containerd", "kubelet", "old_copies")
 
@@ -28,7 +31,8 @@ def steps(changed, node, files):
     old_copies (the backups this run kept only until the node proved healthy: the
     replaced binaries, nodeadm's drop-in). node: the probe's keys (running, kubelet, sandbox_archive,
     enabled:UNIT). files: the role's unit folder, the files whose change restarts SOCI, containerd's drop-in, the pause
-    import unit, the units to enable for every boot, and soci_restart_under_running_containers.
+    import unit, the units to enable for every boot, and soci_restart_under_running_containers; optional: bake
+    (soci_bake) and root_dir (SOCI's data folder, needed with bake).
 
     In this order: reload units where a unit or drop-in changed (or the package brought its own); enable the boot units
     that are not; restart SOCI where its binaries, units or config.toml changed (not under running containers unless
@@ -45,6 +49,10 @@ def steps(changed, node, files):
     if package or any(path.startswith(unit_dir) for path in written):
         out.append("reload")
     out += ["enable:" + unit for unit in files["boot_units"] if node.get("enabled:" + unit) not in ENABLED]
+    if boolean(files.get("bake", False), strict=False):
+        if not str(files.get("root_dir") or "").startswith("/"):
+            raise ValueError("bake needs root_dir, an absolute path")
+        return out + ["try:" + TRY, "clean:" + str(files["root_dir"]), "bake"] + ["drop:" + str(path) for path in changed["old_copies"]]
     soci = package or any(path in files["soci_files"] for path in written)
     if soci and (_count(node.get("running")) == 0 or boolean(files["restart_under_running"], strict=False)):
         out.append("restart:soci")

@@ -142,3 +142,36 @@ def test_a_node_that_does_not_answer_keeps_the_old_copies_and_imports_nothing(tm
     assert "the soci snapshotter did not answer within 0 s (containerd: " in result.stderr
     assert (result.stdout, calls) == ("", [])
     assert old_copy.exists()
+
+
+def test_an_image_build_tries_the_snapshotter_cleans_its_data_and_starts_nothing_else(tmp_path):
+    data = tmp_path / "soci-data"
+    (data / "snapshotter").mkdir(parents=True)
+    (data / "metadata.db").write_text("what the try left")
+    old_copy = tmp_path / "config.toml.1234.2026-11-27@07:00:00~"
+    old_copy.write_text("old")
+    steps = ["reload", "enable:soci-snapshotter.socket", "try:soci-snapshotter.service", "clean:%s" % data, "bake",
+             "drop:%s" % old_copy]
+    # Nothing runs on the image builder: after "bake" no unit is started and containerd is not asked (ctr fails).
+    result, calls = run(tmp_path, steps, active=[], answers=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["reloaded", "enabled soci-snapshotter.socket",
+                                          "tried soci-snapshotter.service", "cleaned %s" % data,
+                                          "dropped %s" % old_copy]
+    assert calls == ["daemon-reload", "enable --quiet soci-snapshotter.socket", "start soci-snapshotter.service",
+                     # what requires SOCI (containerd's drop-in) is not stopped with it
+                     "stop --job-mode=ignore-dependencies soci-snapshotter.service soci-snapshotter.socket"]
+    assert data.is_dir() and list(data.iterdir()) == []
+    assert not old_copy.exists()
+
+
+def test_an_image_build_stops_when_the_snapshotter_does_not_start(tmp_path):
+    data = tmp_path / "soci-data"
+    data.mkdir()
+    (data / "metadata.db").write_text("kept")
+    result, calls = run(tmp_path, ["try:soci-snapshotter.service", "clean:%s" % data, "bake"], active=[],
+                        fail="start:soci-snapshotter.service")
+    assert result.returncode == 1
+    assert (result.stdout, calls) == ("", ["start soci-snapshotter.service"])
+    assert "Job for soci-snapshotter.service failed" in result.stderr
+    assert (data / "metadata.db").exists()

@@ -7,6 +7,10 @@
 # SOCI) and drop:PATH (remove a backup the run no longer needs); then the units to start where they do not run. Each
 # step taken is printed ("reloaded", "enabled UNIT", "restart soci" once restart.sh got past containerd's check, so a
 # rollback knows what to restart again, "started UNIT", "imported UNIT", "dropped PATH").
+# An image build (soci_bake) gives try:UNIT (start the snapshotter on its new configuration, then stop it and its
+# socket without touching what requires it), clean:DIR (empty its data folder: what that start left is not the
+# image's) and bake: no unit is started and there is no poll, the image's next boot starts them ("tried UNIT",
+# "cleaned DIR").
 # containerd lists snapshots from its own metadata, so SOCI is asked itself too, on the socket containerd was given: any
 # gRPC answer counts (a fresh SOCI answers "not found": no snapshots yet). Each try is time-boxed: a daemon may take
 # the connection and never answer. The record is written once the node answers: the next run's probe reads it
@@ -30,7 +34,7 @@ healthy() {
   fi
   exit 0
 }
-later=""
+later="" bake=""
 while [ $# -gt 0 ]; do
   step=$1
   shift
@@ -46,10 +50,18 @@ while [ $# -gt 0 ]; do
       [ $rc -eq 3 ] || echo "$step" | tr : ' '
       [ $rc -eq 0 ] || exit 1 ;;
     restart:*) echo "$step" | tr : ' '; systemctl restart "${step#restart:}" || exit 1 ;;
+    try:?*.service)
+      unit=${step#try:}
+      systemctl start "$unit" || exit 1
+      systemctl stop --job-mode=ignore-dependencies "$unit" "${unit%.service}.socket" || exit 1
+      echo "tried $unit" ;;
+    clean:/?*) find "${step#clean:}" -mindepth 1 -maxdepth 1 -exec rm -rf -- {} + 2>/dev/null; echo "cleaned ${step#clean:}" ;;
+    bake) bake=1 ;;
     import:?*|drop:/*) later="$later $step" ;;
     *) echo "unknown step: $step" >&2; exit 2 ;;
   esac
 done
+[ -n "$bake" ] && healthy
 end=$(( $(date +%s) + limit ))
 for unit; do
   systemctl is-active --quiet "$unit" && continue

@@ -105,3 +105,21 @@ def test_the_filter_refuses_what_it_cannot_read():
         soci_systemd_steps({"files": [], "package": False, "containerd": False, "kubelet": False}, ENABLED, FILES)
     with pytest.raises(AnsibleFilterError, match="needs the changes' dict"):
         soci_systemd_steps([], ENABLED, FILES)
+
+
+def test_an_image_build_restarts_nothing_and_tries_the_snapshotter_instead():
+    node = dict(ENABLED, running="0", kubelet="active", sandbox_archive="/etc/eks/pause.tar")
+    node.pop("enabled:soci-snapshotter.service")
+    written = [CONFIG, DROPIN, SANDBOX, "/usr/local/bin/soci-snapshotter-grpc"]
+    bake = dict(FILES, bake=True, root_dir="/var/lib/soci-snapshotter-grpc")
+    assert steps(changes(written, containerd=True, kubelet=True, old_copies=["/etc/containerd/config.toml.1~"]),
+                 node, bake) == [
+        "reload", "enable:soci-snapshotter.service", "try:soci-snapshotter.service",
+        "clean:/var/lib/soci-snapshotter-grpc", "bake", "drop:/etc/containerd/config.toml.1~"]
+    # An image already as wanted is still tried: the build proves the snapshotter starts.
+    assert steps(changes(), ENABLED, bake) == ["try:soci-snapshotter.service", "clean:/var/lib/soci-snapshotter-grpc", "bake"]
+
+
+def test_an_image_build_needs_the_data_folder():
+    with pytest.raises(ValueError, match="bake needs root_dir"):
+        steps(changes(), ENABLED, dict(FILES, bake=True))
