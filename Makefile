@@ -21,7 +21,7 @@ export LAZYPULL_TEST_STATE := $(CURDIR)/.cache/test-services
 # The real SOCI build and its Go caches (tests/soci) stay in this tree's .cache, also for scripts run from the stage.
 export SOCI_CACHE := $(CURDIR)/.cache/soci
 
-.PHONY: system soci selftest demo demo-clean bench reliability molecule-amazonlinux help venv containerd stage units sanity compat integration molecule lint docs build changelog test clean
+.PHONY: system soci selftest demo demo-clean bench bake-test reliability molecule-amazonlinux help venv containerd stage units sanity compat integration molecule lint docs build changelog test clean
 
 help:
 	@echo "make demo   - boot a throw-away node, install SOCI on it with lazypull.soci.install, pull through it, report"
@@ -114,6 +114,13 @@ reliability: stage
 	  python -m pytest -p no:cacheprovider -q -rA --tb=short $(if $(CASE),-k '$(CASE)') .
 	@$(if $(CASE),true,git diff --quiet -- docs/reliability.md || { git --no-pager diff -- docs/reliability.md; \
 	  echo "docs/reliability.md is not what this run produced: commit the new one"; exit 1; })
+
+# The Packer bake -> boot test alone (tests/reliability/test_bake.py; `make reliability`, so `make test`, runs it too):
+# Debian's packer runs examples/packer's build block over SSH into a node, the node is committed as an image, and a
+# node booted from it must serve SOCI with no Ansible run; prints boot-to-ready against the seed's userData at boot.
+bake-test: stage
+	@echo "== bake: examples/packer with the real Packer into a node, then a node booted from the image"
+	$(STOP_SERVICES) cd tests/reliability && python -m pytest -p no:cacheprovider -q -rA -s --tb=short test_bake.py
 
 # Not part of `make test`: the role against the seed's bash userData on fresh nodes, side by side in one run, and
 # the containerd patch engine on large configs; writes docs/benchmarks.md (about 10 min).

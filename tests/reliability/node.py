@@ -122,8 +122,9 @@ class PlayResult:
 class Node:
     """One podman container booted with systemd from the prepared reliability image."""
 
-    def __init__(self, name, image):
-        self.name, self.image = name, image
+    def __init__(self, name, image, run_args=()):
+        """run_args: more `podman run` arguments (a volume standing in for the instance's user data, ...)."""
+        self.name, self.image, self.run_args = name, image, tuple(run_args)
         self.dir = os.path.join(WORK, name)
         os.makedirs(self.dir, exist_ok=True)
         self.inventory = os.path.join(self.dir, "inventory.yml")
@@ -140,7 +141,7 @@ class Node:
         podman("rm", "--force", "--volumes", "--time", "0", self.name, check=False)
         podman("run", "--detach", "--name", self.name, "--hostname", self.name, "--systemd=always", "--privileged",
                "--network", "host", "--volume", "/var/lib/containerd", "--volume", "/var/lib/soci-snapshotter-grpc",
-               self.image)
+               *self.run_args, self.image)
         return self._booted()
 
     def reboot(self):

@@ -6,10 +6,12 @@
 # podman (with runc: crun fails on hosts with hybrid cgroups) boots the test nodes, mmdebstrap builds their
 # images, docker-registry serves test images that skopeo pushes (built from busybox-static), shellcheck is
 # ansible-test's, gcc and zlib1g-dev (static libz) build the real SOCI snapshotter from its Go module, openssl makes
-# the Kubernetes API stand-in's certificate.
+# the Kubernetes API stand-in's certificate, packer (with openssh-client for its ansible provisioner) bakes an image
+# from examples/packer in the bake test.
 set -euo pipefail
 packages=(git make tar python3 python3-venv ca-certificates debian-archive-keyring shellcheck
-          podman runc mmdebstrap docker-registry skopeo busybox-static gcc libc6-dev zlib1g-dev openssl)
+          podman runc mmdebstrap docker-registry skopeo busybox-static gcc libc6-dev zlib1g-dev openssl
+          packer openssh-client)
 
 missing=()
 while read -r name status; do
