@@ -135,8 +135,11 @@ lint: stage
 	@echo "== ansible-lint (production profile)"
 	cd $(STAGE) && ansible-lint
 
+# What users install: the built artifact, without the tests, the Molecule scenarios and the dev files.
 docs: build
-	@echo "== ansible-doc renders every module from the installed build"
+	@echo "== the artifact holds no test or dev files; ansible-doc renders every module from the installed build"
+	@left=$$(tar -tzf .cache/build/lazypull-soci-*.tar.gz | grep -E '^(tests|molecule|examples/demo|\.ci|\.cache|\.config)/|^(Makefile|\.gitignore|\.ansible-lint)$$' || true); \
+	  [ -z "$$left" ] || { echo "the artifact carries test or dev files:"; echo "$$left"; exit 1; }
 	rm -rf .cache/installed
 	ansible-galaxy collection install --force -p .cache/installed .cache/build/lazypull-soci-*.tar.gz >/dev/null
 	@for m in containerd_version containerd_soci_patch kubelet_image_endpoint; do \
@@ -153,8 +156,13 @@ compat:
 	@echo "== target-side code on every Python 3.8-3.13 this machine has"
 	tests/utils/compile-target-code.sh
 
+# Fragments checked, then rendered into CHANGELOG.rst as the next release would be (in a copy: no release is made).
 changelog: venv
 	antsibull-changelog lint
+	@rm -rf .cache/changelog && mkdir -p .cache/changelog && cp -r galaxy.yml changelogs .cache/changelog/
+	cd .cache/changelog && antsibull-changelog release --version "$$(sed -n 's/^version: //p' galaxy.yml)" --date 2026-01-01 >/dev/null
+	@n=$$(grep -c '^- ' .cache/changelog/CHANGELOG.rst); echo "CHANGELOG.rst renders, $$n entries (.cache/changelog/)"; \
+	  [ "$$n" -ge "$$(ls changelogs/fragments | wc -l)" ] || { echo "fewer entries than fragments"; exit 1; }
 
 test: system venv containerd soci
 	@$(MAKE) --no-print-directory selftest changelog compat sanity units integration lint docs molecule reliability
