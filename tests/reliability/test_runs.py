@@ -316,3 +316,33 @@ def test_reboot_while_the_registry_is_unreachable(fresh_node, record):
     assert int(lazily[1]) >= 1, lazily
     assert units == ["active", "active"], units
     assert int(skipped) >= 1 and serves
+
+
+def test_verify_names_a_frozen_snapshotter(fresh_node, record, tmp_path):
+    record.update(group="Runs", what="install, then `lazypull.soci.verify`; then SOCI's daemon frozen (SIGSTOP: "
+                                     "its socket takes connections, containerd's plugin still says ok) and verify again",
+                  expected="first report healthy (SOCI answers, pods use soci); then verify fails naming the node and "
+                           "the cause, and its JSON report says the same")
+    node = fresh_node("verify-frozen-snapshotter")
+    assert node.play(INSTALL).rc == 0
+    report_file = tmp_path / "report.json"
+    healthy = node.play("lazypull.soci.verify", {"soci_report_file": str(report_file)})
+    first = json.loads(report_file.read_text())[node.name]
+    node.sh("systemctl kill --signal=SIGSTOP soci-snapshotter.service")
+    try:
+        frozen = node.play("lazypull.soci.verify", {"soci_report_file": str(report_file)})
+        plugin = node.sh("ctr plugins ls id==soci | awk 'NR > 1 {print $NF}'").stdout.strip()
+    finally:
+        node.sh("systemctl kill --signal=SIGCONT soci-snapshotter.service")
+    second = json.loads(report_file.read_text())[node.name]
+    message = re.search(r"Not healthy: [^\"\n]*", frozen.output)
+    record["observed"] = "first: rc=%d, healthy=%s; frozen: rc=%d, plugin %s, %s" % (
+        healthy.rc, first["healthy"], frozen.rc, plugin, message.group(0) if message else "no failure message")
+    assert healthy.rc == 0, healthy.log
+    assert first["healthy"] and first["problems"] == []
+    assert (first["soci_answers"], first["cri_snapshotter"], first["units_from"]) == ("yes", "soci", "lazypull.soci")
+    assert plugin == "ok"  # what the check before this one looked at: it would have called the node healthy
+    assert frozen.rc != 0
+    cause = "SOCI does not answer on %s (no answer within 10 s)" % SOCKET
+    assert message and message.group(0) == "Not healthy: %s: %s" % (node.name, cause), frozen.log
+    assert not second["healthy"] and second["problems"] == [cause]
