@@ -15,6 +15,8 @@ import time
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 WORK = os.path.join(REPO, ".cache", "reliability")
 RESOURCES = os.path.join(REPO, "molecule", "resources")
+# The staged collection `make` puts first in ANSIBLE_COLLECTIONS_PATH (what the tests build artifacts from).
+STAGE = os.path.join(os.environ.get("ANSIBLE_COLLECTIONS_PATH", "").split(":")[0], "ansible_collections", "lazypull", "soci")
 STATE = os.environ.get("LAZYPULL_TEST_STATE", os.path.join(REPO, ".cache", "test-services"))
 REGISTRY = "127.0.0.1:5123"
 TEST_IMAGE = REGISTRY + "/lazypull/hello:1"

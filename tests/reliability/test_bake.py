@@ -24,9 +24,7 @@ import shutil
 import subprocess
 import time
 
-import pytest
-
-from node import RELEASES, REPO, SOCI_VERSION, WORK, Node, podman, run
+from node import RELEASES, REPO, SOCI_VERSION, STAGE, WORK, Node, podman, run
 
 EXAMPLE = os.path.join(REPO, "examples", "packer")
 # The example's files the test build uses as they are; plugins.pkr.hcl is left out: its required_plugins block
@@ -93,14 +91,6 @@ WantedBy=multi-user.target
 """ % (SOCI_VERSION, RELEASES)
 
 
-def stage():
-    paths = os.environ.get("ANSIBLE_COLLECTIONS_PATH", "").split(":")
-    found = [p for p in paths if os.path.isfile(os.path.join(p, "ansible_collections", "lazypull", "soci", "galaxy.yml"))]
-    if not found:
-        pytest.fail("no staged collection in ANSIBLE_COLLECTIONS_PATH (run through make)")
-    return os.path.join(found[0], "ansible_collections", "lazypull", "soci")
-
-
 def packer_folder(folder, key):
     """The example's files, the collection's artifact under the name requirements.yml gives, and the null source."""
     os.makedirs(folder)
@@ -114,7 +104,7 @@ def packer_folder(folder, key):
         handle.write(text.replace(SOURCES, 'sources = ["source.null.node"]'))
     with open(os.path.join(folder, "node.pkr.hcl"), "w") as handle:
         handle.write(NULL_SOURCE % (SSH_PORT, key))
-    run("ansible-galaxy", "collection", "build", "--output-path", folder, stage())
+    run("ansible-galaxy", "collection", "build", "--output-path", folder, STAGE)
     artifact = glob.glob(os.path.join(folder, "lazypull-soci-*.tar.gz"))
     os.rename(artifact[0], os.path.join(folder, "lazypull-soci.tar.gz"))
 

@@ -8,11 +8,15 @@ release built from its Go module (tests/soci); only the broken release's daemon 
 
 from __future__ import annotations
 
+import glob
 import json
+import os
 import re
+import sys
 
 from forwarder import Forwarder
-from node import ARCH, BROKEN_UPGRADE, REGISTRY, RELEASES, SOCI_VERSION, STEP, TEST_IMAGE, differences, one_line
+from node import (ARCH, BROKEN_UPGRADE, REGISTRY, RELEASES, REPO, SOCI_VERSION, STAGE, STEP, TEST_IMAGE, differences,
+                  one_line, run)
 
 INSTALL, UNINSTALL = "lazypull.soci.install", "lazypull.soci.uninstall"
 CONTAINERD_CONFIGS = ("/etc/eks/containerd/containerd-config.toml", "/etc/containerd/config.toml")
@@ -346,3 +350,51 @@ def test_verify_names_a_frozen_snapshotter(fresh_node, record, tmp_path):
     cause = "SOCI does not answer on %s (no answer within 10 s)" % SOCKET
     assert message and message.group(0) == "Not healthy: %s: %s" % (node.name, cause), frozen.log
     assert not second["healthy"] and second["problems"] == [cause]
+
+
+# What ansible-pull and SSM State Manager's AWS-ApplyAnsiblePlaybooks do: ansible-playbook on the node itself. The
+# node gets the tested ansible-core, tomlkit and packaging pins (requirements/test.txt) as wheels for its own Python,
+# installed with pip into a folder of their own, and the collection from its built artifact.
+ON_NODE = "/opt/lazypull-test-ansible"
+LOCAL_RUN = ("cd / && PYTHONPATH={on}/lib ANSIBLE_COLLECTIONS_PATH={on}/collections ANSIBLE_NOCOLOR=1 "
+             "{on}/lib/bin/ansible-playbook -c local -i localhost, lazypull.soci.install "
+             "-e soci_release_base_url={releases} -e soci_allow_insecure_download=true").format(on=ON_NODE, releases=RELEASES)
+
+
+def controller_pins():
+    with open(os.path.join(REPO, "requirements", "test.txt")) as handle:
+        lines = [line.split(";")[0].strip() for line in handle if not line.startswith("#")]
+    wanted = [line for line in lines if line.split("==")[0] in ("tomlkit", "packaging")]
+    # the pin for Python >= 3.12, which every node Python able to run ansible-core's controller has
+    wanted.append([line for line in lines if line.startswith("ansible-core==")][0])
+    return wanted
+
+
+def test_install_run_on_the_node_itself(fresh_node, record, tmp_path):
+    record.update(group="Runs", what="the install playbook run on the node itself (`-c local -i localhost,`, as "
+                                     "ansible-pull and SSM State Manager run it), then again",
+                  expected="SOCI set up as from a controller; the second run changes nothing")
+    node = fresh_node("local-connection")
+    python = node.sh("python3 -c 'import sys; print(\"%d.%d\" % sys.version_info[:2])'").stdout.strip()
+    wheels = os.path.join(REPO, ".cache", "node-wheels", python)
+    platforms = [arg for tag in ("manylinux2014", "manylinux_2_17", "manylinux_2_28", "manylinux_2_34")
+                 for arg in ("--platform", "%s_%s" % (tag, os.uname().machine))]
+    run(sys.executable, "-m", "pip", "download", "--quiet", "--dest", wheels, "--only-binary=:all:", "--python-version",
+        python, "--implementation", "cp", *platforms, "--platform", "any", "pip", *controller_pins())
+    run("ansible-galaxy", "collection", "build", "--output-path", str(tmp_path), STAGE)
+    node.sh("mkdir -p %s/wheels" % ON_NODE)
+    for path in glob.glob(os.path.join(wheels, "*.whl")) + glob.glob(str(tmp_path / "lazypull-soci-*.tar.gz")):
+        run("podman", "cp", path, "%s:%s/wheels/" % (node.name, ON_NODE))
+    node.sh("cd {on} && set -- wheels/pip-*.whl && python3 \"$1/pip\" install --quiet --no-index --find-links wheels --target lib {pins} && "
+            "PYTHONPATH=lib lib/bin/ansible-galaxy collection install -p collections wheels/lazypull-soci-*.tar.gz >/dev/null"
+            .format(on=ON_NODE, pins=" ".join(controller_pins())))
+    first = node.sh(LOCAL_RUN, check=False)
+    again = node.sh(LOCAL_RUN, check=False)
+    recap = [re.search(r"localhost +: (ok=\d+ +changed=\d+ .*failed=\d+)", p.stdout) for p in (first, again)]
+    ran = node.runs_a_container() if first.returncode == 0 else "-"
+    record["observed"] = "first: rc=%d, %s; containers ran with %s; again: rc=%d, %s" % (
+        first.returncode, recap[0].group(1) if recap[0] else "no recap", ran, again.returncode,
+        recap[1].group(1) if recap[1] else "no recap")
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-2000:]
+    assert ran == "soci"
+    assert again.returncode == 0 and recap[1] and " changed=0 " in recap[1].group(1), again.stdout[-3000:]
