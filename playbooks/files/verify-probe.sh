@@ -6,7 +6,7 @@
 say() { printf '%s=%s\n' "$1" "$2"; }
 bin_dir=$1 snapshotter=$2 socket=$3 soci_config=$4 unit=$5
 shift 5
-PATH="$PATH:$bin_dir:/usr/bin"
+PATH="$bin_dir:$PATH:/usr/bin"  # the release the role installs before a package's copy (sudo's secure_path has no /usr/local/bin)
 say containerd "$(containerd --version 2>/dev/null | awk '{print $3}')"
 say soci "$(soci-snapshotter-grpc --version 2>/dev/null | awk '{print $3}')"
 # Who owns SOCI here: the role's own units, or the platform's (a package such as the EKS AL2023 AMI's).

@@ -398,3 +398,34 @@ def test_install_run_on_the_node_itself(fresh_node, record, tmp_path):
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-2000:]
     assert ran == "soci"
     assert again.returncode == 0 and recap[1] and " changed=0 " in recap[1].group(1), again.stdout[-3000:]
+
+
+def test_al2023_ami_daemon_settings_then_back(fresh_al2023_node, record):
+    record.update(group="EKS AL2023 AMI",
+                  what="install with `soci_log_level: debug`, `soci_v1_index: true`, `soci_content_store: soci` on the "
+                       "AMI's own SOCI unit, then install again with the defaults",
+                  expected="the drop-in gives the AMI's daemon the flag, SOCI's own `config dump` shows the settings, "
+                           "it logs at debug and serves; the default run takes the flag out again")
+    node = fresh_al2023_node("al2023-daemon-settings")
+    shipped = ami_soci(node)
+    tuned = node.play(INSTALL, {"soci_log_level": "debug", "soci_v1_index": True, "soci_content_store": "soci"})
+    assert tuned.rc == 0, tuned.log
+    exec_start = node.sh("systemctl show -p ExecStart --value soci-snapshotter.service").stdout
+    dump = node.sh("/usr/bin/soci-snapshotter-grpc config dump").stdout
+    debug_lines = node.sh("journalctl -b -u soci-snapshotter.service -o cat | grep -c '\"level\":\"debug\"' || true").stdout.strip()
+    ran = node.runs_a_container()
+    back = node.play(INSTALL)
+    exec_after = node.sh("systemctl show -p ExecStart --value soci-snapshotter.service").stdout
+    record["observed"] = ("rc=%d; ExecStart %s --log-level debug; dump: soci_v1 %s, content store %s; %s debug log "
+                          "lines; containers run with %s; defaults again: rc=%d, flag %s, AMI units %s" % (
+                              tuned.rc, "has" if "--log-level debug" in exec_start else "LACKS",
+                              "on" if re.search(r"\[pull_modes.soci_v1\]\s+enable = true", dump) else "OFF",
+                              (re.search(r"\[content_store\]\s+type = [\"'](\w+)", dump) or [None, "?"])[1],
+                              debug_lines, ran, back.rc, "gone" if "--log-level" not in exec_after else "LEFT",
+                              "kept" if ami_soci(node)[:4] == shipped[:4] else "CHANGED"))
+    assert "/usr/bin/soci-snapshotter-grpc" in exec_start and "--log-level debug" in exec_start, exec_start
+    assert re.search(r"\[pull_modes.soci_v1\]\s+enable = true", dump), dump
+    assert re.search(r"\[content_store\]\s+type = [\"']soci[\"']", dump), dump
+    assert int(debug_lines) > 0 and ran == "soci"
+    assert back.rc == 0 and "--log-level" not in exec_after, back.log
+    assert ami_soci(node)[:4] == shipped[:4]  # the AMI's units as shipped, through both runs

@@ -175,3 +175,24 @@ def test_an_image_build_stops_when_the_snapshotter_does_not_start(tmp_path):
     assert (result.stdout, calls) == ("", ["start soci-snapshotter.service"])
     assert "Job for soci-snapshotter.service failed" in result.stderr
     assert (data / "metadata.db").exists()
+
+
+@pytest.mark.parametrize("active, expected_calls, said", [
+    # the run restarted kubelet but not containerd: the rollback's start leaves containerd, restarts kubelet
+    (["containerd.service"], ["restart kubelet.service"], "restarted kubelet.service"),
+    # containerd stopped with SOCI: it is started on its configuration, kubelet restarted on its restored file
+    ([], ["config dump", "start containerd.service", "restart kubelet.service"], "started"),
+])
+def test_the_rollback_s_start_restarts_kubelet_where_the_run_had(tmp_path, active, expected_calls, said):
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    _stand_in(folder, "systemctl", SYSTEMCTL)
+    containerd = _stand_in(folder, "containerd", CONTAINERD)
+    log = tmp_path / "log"
+    log.write_text("")
+    env = dict(os.environ, PATH="%s:%s" % (folder, os.environ["PATH"]), LOG=str(log), ACTIVE=" ".join(active),
+               FAIL="", BROKEN="")
+    result = subprocess.run(["/bin/sh", os.path.join(FILES, "restart.sh"), containerd, "start", "containerd.service",
+                             "kubelet.service"], env=env, capture_output=True, text=True, check=False)
+    calls = [line.split(" ", 1)[1] for line in log.read_text().splitlines() if not line.startswith("systemctl is-active")]
+    assert (result.returncode, result.stdout.strip(), calls) == (0, said, expected_calls), result.stderr
