@@ -12,6 +12,7 @@ import glob
 import json
 import os
 import re
+import subprocess
 import sys
 
 from forwarder import Forwarder
@@ -429,3 +430,40 @@ def test_al2023_ami_daemon_settings_then_back(fresh_al2023_node, record):
     assert int(debug_lines) > 0 and ran == "soci"
     assert back.rc == 0 and "--log-level" not in exec_after, back.log
     assert ami_soci(node)[:4] == shipped[:4]  # the AMI's units as shipped, through both runs
+
+
+def test_convert_drains_node_by_node_and_stops_at_the_first_failure(fresh_node, record, tmp_path):
+    record.update(group="Runs", what="`lazypull.soci.convert` over three nodes that run a container (kubectl a TEST "
+                                     "STAND-IN: no API server here); the second node's containerd template is broken",
+                  expected="first node drained, converted, checked, uncordoned, its container still running; the second "
+                           "drained, rolled back and left cordoned; the roll stops there: the third is not touched")
+    nodes = [fresh_node("convert-%d" % i) for i in (1, 2, 3)]
+    for node in nodes:
+        node.sh("ctr -n k8s.io images pull --plain-http %s >/dev/null && ctr -n k8s.io run -d %s daemonset-pod "
+                "/bin/busybox sleep 3600" % (TEST_IMAGE, TEST_IMAGE))
+    nodes[1].sh("echo '[plugins' >> /etc/eks/containerd/containerd-config.toml")
+    inventory = tmp_path / "inventory.yml"
+    inventory.write_text("all:\n  hosts:\n" + "".join(
+        "    %s:\n      ansible_connection: containers.podman.podman\n      ansible_python_interpreter: /usr/bin/python3\n"
+        "      soci_k8s_node_name: k8s-%s\n" % (node.name, node.name) for node in nodes)
+        + "  vars:\n    soci_release_base_url: %s\n    soci_allow_insecure_download: true\n" % RELEASES)
+    log = tmp_path / "kubectl.log"
+    log.write_text("")
+    env = dict(os.environ, ANSIBLE_PIPELINING="true", ANSIBLE_NOCOLOR="1", LAZYPULL_KUBECTL_LOG=str(log))
+    result = subprocess.run(["ansible-playbook", "-i", str(inventory), "lazypull.soci.convert", "-e",
+                             "soci_kubectl=" + os.path.join(REPO, "tests", "reliability", "kubectl-standin")],
+                            env=env, capture_output=True, text=True, check=False)
+    (tmp_path / "convert.log").write_text(result.stdout + result.stderr)
+    calls = log.read_text().split("\n")[:-1]
+    first = nodes[0].runs_a_container() if calls[1:2] else "-"
+    second = nodes[1].cri_snapshotter()
+    still = nodes[0].sh("ctr -n k8s.io tasks ls | grep -c 'daemonset-pod .*RUNNING' || true").stdout.strip()
+    third = nodes[2].sh("test -e /etc/soci-snapshotter-grpc/config.toml && echo touched || echo untouched").stdout.strip()
+    record["observed"] = "rc=%d; kubectl calls: %s; first node's pods use %s, its container running: %s; second: %s; " \
+                         "third %s" % (result.returncode, ", ".join(c.replace("k8s-lazypull-rel-", "") for c in calls),
+                                       first, still, second, third)
+    assert result.returncode != 0
+    assert calls == ["drain k8s-%s" % nodes[0].name, "uncordon k8s-%s" % nodes[0].name, "drain k8s-%s" % nodes[1].name], \
+        result.stdout[-4000:]
+    assert first == "soci" and still == "1"
+    assert second == "overlayfs" and third == "untouched", result.stdout[-3000:]

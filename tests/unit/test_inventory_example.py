@@ -38,7 +38,7 @@ CONFIG = DataLoader().load_from_file(EXAMPLE, trusted_as_template=True)
 
 def described(instance_id, **tags):
     """Stand-in for one instance of EC2 describe-instances (the fields the example reads)."""
-    return {"InstanceId": instance_id, "State": {"Name": "running"},
+    return {"InstanceId": instance_id, "State": {"Name": "running"}, "PrivateDnsName": "ip-10-0-1-7.ec2.internal",
             "Placement": {"AvailabilityZone": "us-east-1b"},
             "Tags": [{"Key": key, "Value": value} for key, value in tags.items()]}
 
@@ -104,6 +104,7 @@ def test_hosts_are_reached_through_ssm_as_root():
     assert host.vars["ansible_aws_ssm_region"] == "us-east-1"
     assert host.vars["ansible_aws_ssm_bucket_name"]
     assert host.vars["ansible_become"] is True
+    assert host.vars["soci_k8s_node_name"] == "ip-10-0-1-7.ec2.internal"  # the name lazypull.soci.convert drains
 
 
 def test_an_instance_outside_the_cluster_tags_joins_no_group_of_ours():
