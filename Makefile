@@ -21,7 +21,7 @@ export LAZYPULL_TEST_STATE := $(CURDIR)/.cache/test-services
 # The real SOCI build and its Go caches (tests/soci) stay in this tree's .cache, also for scripts run from the stage.
 export SOCI_CACHE := $(CURDIR)/.cache/soci
 
-.PHONY: system soci selftest demo demo-clean bench bake-test reliability molecule-amazonlinux help venv containerd stage units sanity compat integration molecule lint docs build changelog test clean
+.PHONY: system soci selftest demo demo-clean bench bake-test variables reliability molecule-amazonlinux help venv containerd stage units sanity compat integration molecule lint docs build changelog test clean
 
 help:
 	@echo "make demo   - boot a throw-away node, install SOCI on it with lazypull.soci.install, pull through it, report"
@@ -135,8 +135,14 @@ lint: stage
 	@echo "== ansible-lint (production profile)"
 	cd $(STAGE) && ansible-lint
 
+# docs/variables.md, rendered from the role's argument specs (`make docs` checks that the committed page is current).
+variables: venv
+	$(BIN)/python tests/utils/render-variables.py roles/soci/meta/argument_specs.yml > docs/variables.md
+
 # What users install: the built artifact, without the tests, the Molecule scenarios and the dev files.
 docs: build
+	@$(BIN)/python tests/utils/render-variables.py roles/soci/meta/argument_specs.yml | diff -u docs/variables.md - \
+	  || { echo "docs/variables.md is not what roles/soci/meta/argument_specs.yml renders: run make variables"; exit 1; }
 	@echo "== the artifact holds no test or dev files; ansible-doc renders every module from the installed build"
 	@left=$$(tar -tzf .cache/build/lazypull-soci-*.tar.gz | grep -E '^(tests|molecule|examples/demo|\.ci|\.cache|\.config)/|^(Makefile|\.gitignore|\.ansible-lint)$$' || true); \
 	  [ -z "$$left" ] || { echo "the artifact carries test or dev files:"; echo "$$left"; exit 1; }
