@@ -446,12 +446,13 @@ def test_convert_drains_node_by_node_and_stops_at_the_first_failure(fresh_node, 
     inventory.write_text("all:\n  hosts:\n" + "".join(
         "    %s:\n      ansible_connection: containers.podman.podman\n      ansible_python_interpreter: /usr/bin/python3\n"
         "      soci_k8s_node_name: k8s-%s\n" % (node.name, node.name) for node in nodes)
-        + "  vars:\n    soci_release_base_url: %s\n    soci_allow_insecure_download: true\n" % RELEASES)
+        + "  vars:\n    soci_release_base_url: %s\n    soci_allow_insecure_download: true\n"
+        # from the inventory, as users set it: the playbook's own default must not win over it
+        "    soci_kubectl: %s\n" % (RELEASES, os.path.join(REPO, "tests", "reliability", "kubectl-standin")))
     log = tmp_path / "kubectl.log"
     log.write_text("")
     env = dict(os.environ, ANSIBLE_PIPELINING="true", ANSIBLE_NOCOLOR="1", LAZYPULL_KUBECTL_LOG=str(log))
-    result = subprocess.run(["ansible-playbook", "-i", str(inventory), "lazypull.soci.convert", "-e",
-                             "soci_kubectl=" + os.path.join(REPO, "tests", "reliability", "kubectl-standin")],
+    result = subprocess.run(["ansible-playbook", "-i", str(inventory), "lazypull.soci.convert"],
                             env=env, capture_output=True, text=True, check=False)
     (tmp_path / "convert.log").write_text(result.stdout + result.stderr)
     calls = log.read_text().split("\n")[:-1]

@@ -1,8 +1,9 @@
 #!/bin/sh
 # lazypull.soci role, handlers/main.yml and tasks/rollback.yml (run as /bin/sh -c SCRIPT NAME ARGS...).
 # $1 containerd's binary; $2 soci (restart SOCI's socket and service), restart or start (containerd.service, then the
-# other units given are restarted too; start leaves a running containerd as it is). containerd reads its configuration first: a restart into one
-# it cannot load would leave the node without containerd, and restarting SOCI stops a containerd that requires it
+# other units given are restarted too; start leaves a running containerd as it is). containerd reads its
+# configuration first: a restart into one it cannot load would leave the node without containerd, and restarting
+# SOCI stops a containerd that requires it
 # (the EKS AL2023 AMI's FastImagePull drop-in). The configuration can be broken without this role having changed it
 # (another tool, a hand edit). Says what it did on stdout; exits 3 when it left everything as it was.
 binary=$1 how=$2
